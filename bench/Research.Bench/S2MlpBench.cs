@@ -20,7 +20,7 @@ internal static class S2MlpBench
     public static int Run(string[] args)
     {
         bool quick = Quick(args);
-        int batch = quick ? 32 : 128, steps = quick ? 1 : 3, warmup = quick ? 1 : 2, repeats = quick ? 1 : 3;
+        int batch = quick ? 32 : 128, steps = quick ? 1 : 3, warmup = quick ? 1 : 2, repeats = quick ? 1 : 5;
         int threads = get_num_threads();
         // v1: 32x32 images, 4x4 patches (8x8 tokens), width 256, 8 blocks. v2: the pyramid, 2x2 patches
         // (16x16 tokens) at width 128 for 2 blocks, a 2x2 merge to 8x8 at 256 for 6.

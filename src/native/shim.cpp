@@ -216,7 +216,13 @@ struct Results {
 thread_local torch::jit::Stack call_stack;
 
 void check_type(const c10::IValue& v, const c10::Argument& formal, size_t k) {
-  if (v.isTensor() && formal.type()->kind() == c10::TypeKind::TensorType) return;
+  // The common cases answered without building a type: isSubtypeOf costs as much as a
+  // small kernel.
+  const auto kind = formal.type()->kind();
+  if (v.isTensor() && kind == c10::TypeKind::TensorType) return;
+  if (v.isInt() && (kind == c10::TypeKind::IntType || kind == c10::TypeKind::NumberType)) return;
+  if (v.isDouble() && (kind == c10::TypeKind::FloatType || kind == c10::TypeKind::NumberType)) return;
+  if (v.isBool() && kind == c10::TypeKind::BoolType) return;
   auto actual = v.type();
   TORCH_CHECK(actual->isSubtypeOf(*formal.type()), "argument '", formal.name(), "' (position ", k,
               ") must be ", formal.type()->repr_str(), ", not ", actual->repr_str());

@@ -26,10 +26,13 @@ public sealed unsafe class Op
     {
         Name = name;
         Overload = overload;
+        FullName = overload.Length == 0 ? name : $"{name}.{overload}";
         _returnsList = returnsList;
     }
 
-    private string FullName => Overload.Length == 0 ? Name : $"{Name}.{Overload}";
+    // Built once: it is passed with every tensor argument, and a string built per call
+    // costs as much as the dispatch itself on small tensors.
+    private readonly string FullName;
 
     private IntPtr Handle
     {

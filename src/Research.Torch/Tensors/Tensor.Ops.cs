@@ -209,7 +209,10 @@ public partial class Tensor
 
     // Integer tensors reject a floating-point alpha, and a whole alpha means the same as an
     // int one for float tensors, so whole values cross as ints, as Python's literal 1 does.
-    private static Arg Alpha(double alpha) => alpha == Math.Floor(alpha) && Math.Abs(alpha) < 1e15 ? (Arg)(long)alpha : (Arg)alpha;
+    // alpha = 1 is left to the schema's default, which skips the argument's type check.
+    private static Arg Alpha(double alpha) =>
+        alpha == 1 ? Arg.Default
+        : alpha == Math.Floor(alpha) && Math.Abs(alpha) < 1e15 ? (Arg)(long)alpha : (Arg)alpha;
 
     // ----- operators --------------------------------------------------------------
 
