@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Research.Torch;
@@ -36,13 +37,33 @@ internal static class BenchSupport
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             psi.Environment[key] = value;
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
+        var stderr = p.StandardError.ReadToEndAsync();   // both pipes drained, so neither can fill and block the child
         var stdout = p.StandardOutput.ReadToEnd();
-        var stderr = p.StandardError.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0)
-            throw new InvalidOperationException($"bench/{script} failed with exit code {p.ExitCode}:\n{stderr}");
+            throw new InvalidOperationException($"bench/{script} failed with exit code {p.ExitCode}:\n{stderr.Result}");
         var last = stdout.Trim().Split('\n')[^1];
         return JsonNode.Parse(last)!.AsObject();
+    }
+
+    /// <summary>glibc's malloc settings ours makes at start with mallopt (see NativeLibraryLocator), as the
+    /// tunables a child process reads at its start.</summary>
+    public const string MallocTunables = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=536870912";
+
+    [DllImport("libc", EntryPoint = "getenv")]
+    private static extern IntPtr GetEnv(string name);
+
+    /// <summary>The settings this process runs with, as environment variables for a PyTorch child, so both
+    /// sides of a comparison run alike: the OpenMP variables libgomp read (the native loader sets
+    /// OMP_WAIT_POLICY with libc's setenv, which .NET's copy of the environment does not see) and the
+    /// malloc tunables.</summary>
+    public static Dictionary<string, string> OurProcessSettings()
+    {
+        var settings = new Dictionary<string, string>();
+        foreach (var name in new[] { "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS" })
+            if (Marshal.PtrToStringUTF8(GetEnv(name)) is { } value) settings[name] = value;
+        settings["GLIBC_TUNABLES"] = MallocTunables;
+        return settings;
     }
 
     public static string WriteJson(string name, JsonObject result)

@@ -20,13 +20,13 @@ internal static class S2MlpBench
     public static int Run(string[] args)
     {
         bool quick = Quick(args);
-        int batch = quick ? 32 : 128, steps = quick ? 1 : 3, warmup = quick ? 1 : 2, repeats = quick ? 1 : 5;
+        int batch = quick ? 32 : 128, steps = quick ? 1 : 3, warmup = quick ? 1 : 2, repeats = quick ? 1 : 3;
         int threads = get_num_threads();
         // v1: 32x32 images, 4x4 patches (8x8 tokens), width 256, 8 blocks. v2: the pyramid, 2x2 patches
         // (16x16 tokens) at width 128 for 2 blocks, a 2x2 merge to 8x8 at 256 for 6.
         var setups = new[] { new Setup("v1", 4, 256, 8), new Setup("v2", 2, 256, 8) };
         Console.WriteLine($"libtorch threads {threads}, OpenBLAS threads {Threads.BlasThreads}, batch {batch}, 32x32 images; " +
-                          $"OpenMP settings for both sides: {string.Join(", ", OpenMpSettings().Select(kv => $"{kv.Key}={kv.Value}"))}");
+                          $"process settings for both sides: {string.Join(", ", OurProcessSettings().Select(kv => $"{kv.Key}={kv.Value}"))}");
         Console.WriteLine($"load average before: {LoadAverage()}");
         Console.WriteLine();
         Console.WriteLine($"{"model",-34} {"params",9} {"ours [img/s]",13} {"PyTorch [img/s]",16} {"ours/PyTorch",13} {"PyTorch slicing",16} {"ours/slicing",13}");
@@ -100,36 +100,8 @@ internal static class S2MlpBench
         return samples[repeats / 2];
     }
 
-    [DllImport("libc", EntryPoint = "getenv")]
-    private static extern IntPtr GetEnv(string name);
-
-    /// <summary>The OpenMP settings libgomp read in this process. The native loader sets OMP_WAIT_POLICY
-    /// with libc's setenv, which .NET's copy of the environment (the one child processes get) does not
-    /// see, so the PyTorch side is handed the same values explicitly.</summary>
-    internal static Dictionary<string, string> OpenMpSettings()
-    {
-        var settings = new Dictionary<string, string>();
-        foreach (var name in new[] { "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS" })
-            if (Marshal.PtrToStringUTF8(GetEnv(name)) is { } value) settings[name] = value;
-        return settings;
-    }
-
-    /// <summary>Runs bench/s2mlp.py with Debian's PyTorch in this process's OpenMP settings; its last line is JSON.</summary>
-    private static JsonObject RunPyTorch(string arguments)
-    {
-        var psi = new ProcessStartInfo("/usr/bin/python3", $"{Path.Combine(Root, "bench", "s2mlp.py")} {arguments}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in OpenMpSettings()) psi.Environment[name] = value;
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"bench/s2mlp.py failed with exit code {p.ExitCode}:\n{stderr.Result}");
-        return JsonNode.Parse(stdout.Trim().Split('\n')[^1])!.AsObject();
-    }
+    /// <summary>Runs bench/s2mlp.py with Debian's PyTorch in this process's settings; its last line is JSON.</summary>
+    private static JsonObject RunPyTorch(string arguments) => RunPython("s2mlp.py", arguments, OurProcessSettings());
 
     private static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
 

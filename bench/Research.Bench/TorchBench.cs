@@ -23,11 +23,7 @@ internal static class TorchBench
         // PyTorch as users run it, then with the two process settings ours makes at start
         // (a passive OpenMP wait, and glibc keeping freed blocks instead of unmapping them; see
         // NativeLibraryLocator), so the second ratio is the binding's cost and nothing else.
-        var pythonOurSettings = RunPython("torch_bench.py", pythonArgs, new Dictionary<string, string>
-        {
-            ["OMP_WAIT_POLICY"] = "PASSIVE",
-            ["GLIBC_TUNABLES"] = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=536870912",
-        });
+        var pythonOurSettings = RunPython("torch_bench.py", pythonArgs, OurProcessSettings());
 
         double mlpMs = MlpStep(quick ? 3 : 10, quick ? 3 : 5);
         var ours = Dispatch(quick ? 2000 : 20000, quick ? 3 : 7);

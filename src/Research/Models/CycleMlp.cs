@@ -33,6 +33,8 @@ public sealed class CycleFC : nn.Module<Tensor, Tensor>
     private readonly long[] reads;
     private readonly int axis;
 
+    /// <param name="inChannels">Channels in.</param>
+    /// <param name="outChannels">Channels out.</param>
     /// <param name="kernelH">Stepsize along H (3 with kernelW 1 for <c>sfc_w</c>).</param>
     /// <param name="kernelW">Stepsize along W (3 with kernelH 1 for <c>sfc_h</c>).</param>
     public CycleFC(long inChannels, long outChannels, int kernelH, int kernelW)
