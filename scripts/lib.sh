@@ -90,6 +90,7 @@ run_bench() {
     all) for b in torch threads; do dotnet "$bench_dll" "$b" "${@:2}"; done
          /usr/bin/python3 "$root/tests/kernel/bench_roundtrip.py" --json "$root/out/bench/kernel.json" ;;
     kernel) /usr/bin/python3 "$root/tests/kernel/bench_roundtrip.py" --json "$root/out/bench/kernel.json" ;;
+    loader) dotnet "$root/src/Research.Cli/bin/Release/net10.0/research-cli.dll" bench-loader "${@:2}" ;;
     *) dotnet "$bench_dll" "$what" "${@:2}" ;;
   esac
 }

@@ -15,6 +15,11 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     Console.WriteLine(usage + "\n" + TrainCommand.Usage + "\n" + BenchCommand.Usage);
     return 0;
 }
+if (args.Skip(1).Any(a => a is "-h" or "--help"))
+{
+    Console.WriteLine(args[0] switch { "train" => TrainCommand.Usage, "bench-loader" => BenchCommand.Usage, _ => usage });
+    return 0;
+}
 try
 {
     var cl = new CommandLine(args.Skip(1));
