@@ -35,7 +35,7 @@ public abstract class Backbone : nn.Module<Tensor, Tensor>
 
     /// <summary>Runs <paramref name="h"/> through <paramref name="layers"/> in order, releasing each
     /// intermediate (and <paramref name="h"/> itself) as soon as the next layer has consumed it.</summary>
-    protected static Tensor Chain(Tensor h, IEnumerable<nn.Module<Tensor, Tensor>> layers)
+    internal static Tensor Chain(Tensor h, IEnumerable<nn.Module<Tensor, Tensor>> layers)
     {
         foreach (var layer in layers)
         {

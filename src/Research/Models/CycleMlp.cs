@@ -271,17 +271,7 @@ public abstract class TokenPyramid : Backbone
 
         public override IEnumerable<(string name, nn.Module module)> named_children() => items.Select((b, i) => (i.ToString(), (nn.Module)b));
 
-        public override Tensor forward(Tensor x)
-        {
-            var h = x.alias();
-            foreach (var block in items)
-            {
-                var next = block.forward(h);
-                h.Dispose();
-                h = next;
-            }
-            return h;
-        }
+        public override Tensor forward(Tensor x) => Backbone.Chain(x.alias(), items);
     }
 }
 

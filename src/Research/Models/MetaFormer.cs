@@ -327,13 +327,7 @@ public sealed class MetaFormerStage : nn.Module<Tensor, Tensor>
             h.Dispose();
             h = withPos;
         }
-        foreach (var block in blocks)
-        {
-            var next = block.forward(h);
-            h.Dispose();
-            h = next;
-        }
-        return h;
+        return Backbone.Chain(h, blocks);
     }
 }
 
@@ -513,17 +507,7 @@ public sealed class MetaFormer : Backbone
     public override long num_features => Config.Dims[^1];
     public override long num_classes => numClasses;
 
-    public override Tensor forward_features(Tensor x)
-    {
-        var h = stem.forward(x);
-        foreach (var stage in stages)
-        {
-            var next = stage.forward(h);
-            h.Dispose();
-            h = next;
-        }
-        return h;
-    }
+    public override Tensor forward_features(Tensor x) => Chain(stem.forward(x), stages);
 
     public override Tensor forward_head(Tensor features, bool pre_logits = false) =>
         pre_logits ? head.PreLogits(features) : head.forward(features);

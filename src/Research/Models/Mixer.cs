@@ -218,15 +218,7 @@ public sealed class MlpMixer : Backbone
     {
         Tensor h;
         using (var grid = stem.forward(x)) h = grid.flatten(1, 2);      // [B, h, w, C] -> [B, N, C]
-        foreach (var block in blocks)
-        {
-            var next = block.forward(h);
-            h.Dispose();
-            h = next;
-        }
-        var y = norm.forward(h);
-        h.Dispose();
-        return y;
+        return Chain(h, [.. blocks, norm]);
     }
 
     /// <summary>Mean over the N tokens, dropout, head.</summary>

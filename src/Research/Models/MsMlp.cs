@@ -141,17 +141,8 @@ public sealed class MsMlpLayer : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var h = x.alias();
-        foreach (var block in blocks)
-        {
-            var next = block.forward(h);
-            h.Dispose();
-            h = next;
-        }
-        if (downsample is null) return h;
-        var down = downsample.forward(h);
-        h.Dispose();
-        return down;
+        var h = Backbone.Chain(x.alias(), blocks);
+        return downsample is null ? h : Backbone.Chain(h, [downsample]);
     }
 }
 

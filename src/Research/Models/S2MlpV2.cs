@@ -142,17 +142,7 @@ public sealed class S2MlpV2Stage : nn.Module<Tensor, Tensor>
         this.blocks = new ModuleList<S2MlpV2Block>(blocks);
     }
 
-    public override Tensor forward(Tensor x)
-    {
-        var h = downsample.forward(x);
-        foreach (var block in blocks)
-        {
-            var next = block.forward(h);
-            h.Dispose();
-            h = next;
-        }
-        return h;
-    }
+    public override Tensor forward(Tensor x) => Backbone.Chain(downsample.forward(x), blocks);
 }
 
 /// <summary>S2-MLPv2: a p x p patch embedding (a stride-p convolution, no norm, as ViP), the stages,
