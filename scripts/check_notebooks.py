@@ -1,6 +1,7 @@
 """Checks the committed notebooks: valid nbformat 4, executed top to bottom in one run
-(code cells numbered 1, 2, 3, ... with no gaps), no error outputs, and the kit's kernel
-in their metadata. Prints one line per notebook and "N passed, N failed" last.
+(code cells numbered 1, 2, 3, ... with no gaps), no error outputs, the kit's kernel
+in their metadata, and a PNG beside every plotly figure (so viewers without plotly.js,
+GitHub's among them, still show the charts; scripts/figure_png.py draws them). Prints one line per notebook and "N passed, N failed" last.
 
     /usr/bin/python3 scripts/check_notebooks.py [notebook.ipynb ...]
 """
@@ -30,6 +31,9 @@ def problems(path):
     for k, c in enumerate(code):
         if any(o.get("output_type") == "error" for o in c.get("outputs", [])):
             found.append(f"code cell {k + 1} has an error output")
+        figures = [o for o in c.get("outputs", []) if "application/vnd.plotly.v1+json" in o.get("data", {})]
+        if any("image/png" not in o["data"] for o in figures):
+            found.append(f"code cell {k + 1} has a figure without its PNG (run scripts/figure_png.py on the notebook)")
     return found
 
 

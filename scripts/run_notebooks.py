@@ -19,6 +19,7 @@ import sys
 import time
 
 import nbformat
+from figure_png import add_png_fallbacks
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
@@ -80,6 +81,7 @@ def run(path, out_dir, in_place, cell_timeout):
     if in_place and status == "ok":
         committed = nbformat.from_dict(json.loads(json.dumps(nb)))
         strip_plotly_library(committed)
+        add_png_fallbacks(committed)
         write(committed, path)
     return status, seconds, detail, target
 
@@ -96,7 +98,8 @@ def main():
     p.add_argument("--budget", default=os.environ.get("RESEARCH_BUDGET", "quick"), choices=["smoke", "quick", "full"])
     p.add_argument("--out", default=str(ROOT / "out" / "notebooks"))
     p.add_argument("--in-place", action="store_true",
-                   help="also write each executed notebook back over its source, without the inline plotly.js (to commit its outputs)")
+                   help="also write each executed notebook back over its source, without the inline plotly.js and with a PNG "
+                        "beside each figure (to commit its outputs)")
     p.add_argument("--no-html", action="store_true")
     p.add_argument("--cell-timeout", type=int, default=3600)
     args = p.parse_args()
