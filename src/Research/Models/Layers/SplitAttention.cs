@@ -21,6 +21,24 @@ public sealed class SplitAttention : nn.Module<Tensor, Tensor>
         mlp = new Mlp(dim, Math.Max(1, (long)(dim * hiddenRatio)), dim * k);
     }
 
+    /// <summary>When true, every forward keeps a detached copy of its weights Ā in <see cref="LastWeights"/>, so a
+    /// trained model's fusion can be read off after an ordinary forward pass. Setting it false frees the copy.</summary>
+    public bool KeepWeights
+    {
+        get => keepWeights;
+        set
+        {
+            keepWeights = value;
+            if (!value) ReplaceLastWeights(null);
+        }
+    }
+
+    /// <summary>The softmax weights Ā of the last forward while <see cref="KeepWeights"/> is on, <c>[B, K, C]</c>
+    /// (each [b, :, c] sums to 1); owned by the layer, replaced by the next forward.</summary>
+    public Tensor? LastWeights { get; private set; }
+
+    private bool keepWeights;
+
     /// <param name="x">The K branches, <c>[B, H, W, K, C]</c>.</param>
     public override Tensor forward(Tensor x)
     {
@@ -28,8 +46,15 @@ public sealed class SplitAttention : nn.Module<Tensor, Tensor>
         long b = x.size(0);
         var a = x.mean([1, 2]).sum(1);                                  // [B, H, W, K, C] -> [B, K, C] -> [B, C]
         var logits = mlp.forward(a).reshape(b, dim, k);                  // [B, K*C] -> [B, C, K]
-        var weights = logits.softmax(2).permute(0, 2, 1).reshape(b, 1, 1, k, dim);   // [B, C, K] -> [B, K, C] -> [B, 1, 1, K, C]
-        return (x * weights).sum(3).MoveToOuterDisposeScope();          // [B, H, W, K, C] -> [B, H, W, C]
+        var weights = logits.softmax(2).permute(0, 2, 1);                // [B, C, K] -> [B, K, C]
+        if (keepWeights) ReplaceLastWeights(weights.detach().contiguous().DetachFromDisposeScope());
+        return (x * weights.reshape(b, 1, 1, k, dim)).sum(3).MoveToOuterDisposeScope();   // [B, H, W, K, C] * [B, 1, 1, K, C] -> [B, H, W, C]
+    }
+
+    private void ReplaceLastWeights(Tensor? weights)
+    {
+        LastWeights?.Dispose();
+        LastWeights = weights;
     }
 }
 
