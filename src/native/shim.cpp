@@ -18,6 +18,8 @@
 #include <torch/csrc/autograd/function.h>
 #include <torch/cuda.h>
 
+#include "shift.h"
+
 #include <dlfcn.h>
 
 #include <atomic>
@@ -549,5 +551,18 @@ RT_EXPORT char* rt_adamw_step(void* const* params, void* const* grads, void* con
     p.unsafeGetTensorImpl()->bump_version();
   }
   *fused = 1;
+  RT_CATCH
+}
+
+// ---------------------------------------------------------------------------
+// The spatial shift (shift.cpp). groups: ngroups x (start, length, dy, dx).
+
+RT_EXPORT char* rt_spatial_shift(void* x, const int64_t* groups, int32_t ngroups, int32_t cdim, int32_t hdim,
+                                 int32_t wdim, void** out) {
+  RT_TRY
+  std::vector<research::ShiftGroup> list;
+  for (int32_t k = 0; k < ngroups; ++k)
+    list.push_back({groups[4 * k], groups[4 * k + 1], groups[4 * k + 2], groups[4 * k + 3]});
+  *out = new_handle(research::spatial_shift(T(x), list, cdim, hdim, wdim));
   RT_CATCH
 }

@@ -61,6 +61,8 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)]
     internal static partial IntPtr rt_adamw_step(IntPtr* parameters, IntPtr* grads, IntPtr* expAvgs, IntPtr* expAvgSqs, int n,
         double lr, double beta1, double beta2, double eps, double weightDecay, long step, out int fused);
+    [LibraryImport(Library)]
+    internal static partial IntPtr rt_spatial_shift(IntPtr x, long* groups, int ngroups, int cdim, int hdim, int wdim, out IntPtr result);
     [LibraryImport(Library)] internal static partial void rt_manual_seed(ulong seed);
     [LibraryImport(Library)] internal static partial IntPtr rt_rng_get_state(out IntPtr state);
     [LibraryImport(Library)] internal static partial IntPtr rt_rng_set_state(IntPtr state);

@@ -21,10 +21,13 @@ public enum ShiftImpl
     GridSample,
     /// <summary>One <c>gather</c> over the flattened H x W positions with a per-channel source index.</summary>
     Gather,
-    /// <summary>The fastest on CPU: one <c>split</c> into direction groups, an <c>index_select</c> of
-    /// clamped rows and/or columns per group, one <c>cat</c>. Its backward is one cat, small
-    /// <c>index_add</c>s and one split, where slicing's backward copies the whole gradient per group.</summary>
+    /// <summary>One <c>split</c> into direction groups, an <c>index_select</c> of clamped rows and/or
+    /// columns per group, one <c>cat</c>. Its backward is one cat, small <c>index_add</c>s and one split,
+    /// where slicing's backward copies the whole gradient per group.</summary>
     IndexSelect,
+    /// <summary>The fastest, and the default: one native operator (src/native/shift.cpp) that copies
+    /// Algorithm 1's slices forward and writes the exact adjoint backward, one pass over the gradient.</summary>
+    Native,
 }
 
 /// <summary>The spatial-shift operator of S2-MLP / S2-MLPv2 as a function:
@@ -34,7 +37,7 @@ public enum ShiftImpl
 public static class SpatialShift
 {
     /// <summary>The implementation models use unless told otherwise.</summary>
-    public const ShiftImpl DefaultImpl = ShiftImpl.IndexSelect;
+    public const ShiftImpl DefaultImpl = ShiftImpl.Native;
 
     /// <summary>Shifts <paramref name="x"/> by <paramref name="pattern"/> with <paramref name="impl"/>.
     /// Builds the constant index/kernel tensors on every call; <see cref="SpatialShiftLayer"/> caches them.</summary>
@@ -71,6 +74,7 @@ internal sealed class ShiftPlan : IDisposable
     private readonly IReadOnlyList<(long Start, long Length, ShiftDirection Direction)> _runs;
     private readonly List<Tensor> _owned = new();
     private Tensor? _rowsDown, _rowsUp, _colsRight, _colsLeft, _kernels, _gatherIndex;
+    private NativeKernels.ShiftGroup[]? _nativeGroups;
     private Dictionary<ShiftDirection, Tensor>? _grids;
 
     public ShiftPlan(ShiftPattern pattern, Tensor like, bool channelsLast)
@@ -113,6 +117,7 @@ internal sealed class ShiftPlan : IDisposable
             ShiftImpl.GridSample => GridSample(x),
             ShiftImpl.Gather => Gather(x),
             ShiftImpl.IndexSelect => _runs.Count > MaxGroupsForSplit ? Gather(x) : IndexSelect(x),
+            ShiftImpl.Native => NativeKernels.spatial_shift(x, _nativeGroups ??= NativeGroups(), (int)CDim, (int)HDim, (int)WDim),
             _ => throw new ArgumentOutOfRangeException(nameof(impl), impl, null),
         };
     }
@@ -249,7 +254,10 @@ internal sealed class ShiftPlan : IDisposable
         return t.to(_device);
     }
 
-    // ----- the default: split, index_select rows/columns, cat -----------------------------------
+    private NativeKernels.ShiftGroup[] NativeGroups() =>
+        _runs.Select(r => new NativeKernels.ShiftGroup(r.Start, r.Length, r.Direction.Dy, r.Direction.Dx)).ToArray();
+
+    // ----- split, index_select rows/columns, cat -------------------------------------------------
 
     private Tensor IndexSelect(Tensor x)
     {
