@@ -24,7 +24,8 @@ internal static class S2MlpBench
         int threads = get_num_threads();
         // v1: 32x32 images, 4x4 patches (8x8 tokens), width 256, 8 blocks. v2: the pyramid, 2x2 patches
         // (16x16 tokens) at width 128 for 2 blocks, a 2x2 merge to 8x8 at 256 for 6.
-        var setups = new[] { new Setup("v1", 4, 256, 8), new Setup("v2", 2, 256, 8) };
+        var only = args.Where(a => a is "v1" or "v2").ToHashSet();   // `s2mlp v2` runs one model only
+        var setups = new[] { new Setup("v1", 4, 256, 8), new Setup("v2", 2, 256, 8) }.Where(s => only.Count == 0 || only.Contains(s.Model));
         Console.WriteLine($"libtorch threads {threads}, OpenBLAS threads {Threads.BlasThreads}, batch {batch}, 32x32 images; " +
                           $"process settings for both sides: {string.Join(", ", OurProcessSettings().Select(kv => $"{kv.Key}={kv.Value}"))}");
         Console.WriteLine($"load average before: {LoadAverage()}");
