@@ -58,6 +58,9 @@ class InterruptTests(KernelTestCase):
         self.assertEqual(reply["content"]["ename"], "OperationCanceledException")
         self.assertLess(took, 1.0)
         self.km.signal_kernel(signal.SIGINT)
+        # A signal is handled asynchronously: sent to an idle kernel, it must have landed before the next
+        # cell starts, or it interrupts that cell (as it would in IPython).
+        time.sleep(0.5)
         self.assertEqual(self.result_text("2 + 2"), "4")
 
     def test_token_given_to_library_calls_is_cancelled(self):
