@@ -38,6 +38,9 @@ if (requested.ShellPort == 0 || requested.IopubPort == 0 || requested.StdinPort 
     File.WriteAllText(connectionFile, JsonSerializer.Serialize(server.Connection));
 }
 // SIGINT interrupts the running cell and never ends the kernel, as Jupyter expects of kernels.
+// A kernel launched from a background job inherits SIGINT as ignored, and .NET leaves an ignored
+// SIGINT ignored; Jupyter interrupts by SIGINT, so the kernel takes the signal back first.
+RestoreDefaultSigint();
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
 {
     context.Cancel = true;
@@ -48,3 +51,12 @@ KernelLog.Debug($"listening on {server.Connection.Ip} (shell port {server.Connec
     + $"{(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds:F0} ms after the process started");
 server.WaitForShutdown();
 return 0;
+
+static void RestoreDefaultSigint()
+{
+    const int SIGINT = 2;
+    SetSignalDisposition(SIGINT, IntPtr.Zero);   // SIG_DFL
+}
+
+[DllImport("libc", EntryPoint = "signal")]
+static extern IntPtr SetSignalDisposition(int signal, IntPtr handler);

@@ -202,3 +202,22 @@ class HeartbeatAndRestartTests(KernelTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class InheritedIgnoredSigintTests(KernelTestCase):
+    """A kernel launched from a background job (`cmd &` in a shell, nohup, some CI runners) inherits SIGINT as
+    ignored; Jupyter's interrupt is a SIGINT, so the kernel must take the signal back."""
+
+    @classmethod
+    def setUpClass(cls):
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            super().setUpClass()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def test_sigint_still_interrupts(self):
+        reply, took = InterruptTests.interrupt_running(self, "while (true) { }",
+                                                       interrupt=lambda: self.km.signal_kernel(signal.SIGINT))
+        self.assertEqual(reply["content"]["ename"], "OperationCanceledException")
+        self.assertLess(took, 1.0)
