@@ -145,10 +145,10 @@ public sealed class TrainingDeterminismTests
         using var g = Csbm.Generate(TrainingTests.Homophilous with { Nodes = 200, ValNodes = 50 });
         _ = (g.WithSelfLoops, g.WithoutSelfLoops);   // cached with the graph, built before counting
         using var teacher = Predict(g);
-        long before = Settled();
+        long before = Research.Tests.Training.LiveTensorCount.Settled();
         foreach (var method in Ffg2m.AllMethods)
             Ffg2m.TrainStudent(g, teacher, method, TrainingTests.Small with { MaxEpochs = 30 }, seed: 0);
-        Assert.Equal(before, Settled());
+        Assert.Equal(before, Research.Tests.Training.LiveTensorCount.Settled());
     }
 
     [Fact]
@@ -160,13 +160,6 @@ public sealed class TrainingDeterminismTests
         Assert.Throws<OperationCanceledException>(() => Ffg2m.TrainStudent(g, null, DistillMethod.VanillaMlp, TrainingTests.Small, 0, cts.Token));
     }
 
-    // Handles that other tests dropped without disposing are freed by finalizers: let those run before counting.
-    private static long Settled()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        return LiveTensors;
-    }
 
     private static Tensor Predict(Graph g)
     {

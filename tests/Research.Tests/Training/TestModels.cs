@@ -109,3 +109,16 @@ public sealed class TempDir : IDisposable
 /// <summary>Tests that read process-wide state (live tensor counts, environment variables) run alone.</summary>
 [CollectionDefinition("Serial", DisableParallelization = true)]
 public sealed class SerialCollection;
+
+/// <summary>The live native tensor count once the finalizers have run: tensors other tests dropped without
+/// disposing would otherwise be freed mid-test and move the count.</summary>
+public static class LiveTensorCount
+{
+    public static long Settled()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return LiveTensors;
+    }
+}

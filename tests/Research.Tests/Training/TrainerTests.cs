@@ -243,17 +243,8 @@ public sealed class TrainerExactnessTests
         using var trainer = new Trainer(model, Options("adamw") with { Epochs = 20 });
         var loader = Loader();
         trainer.Fit(loader, stopAtStep: 4);
-        long afterWarmup = SettledLiveTensors();
+        long afterWarmup = LiveTensorCount.Settled();
         trainer.Fit(loader, stopAtStep: 44);
-        Assert.Equal(afterWarmup, SettledLiveTensors());
-    }
-
-    // Tensors other tests left to the finalizer would otherwise be freed mid-test and move the count.
-    private static long SettledLiveTensors()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return LiveTensors;
+        Assert.Equal(afterWarmup, LiveTensorCount.Settled());
     }
 }
