@@ -20,6 +20,8 @@ internal static class S2MlpBench
     public static int Run(string[] args)
     {
         bool quick = Quick(args);
+        // --ours-only skips PyTorch, so a profiler attached to this process sees our training steps alone.
+        bool oursOnly = args.Contains("--ours-only");
         int batch = quick ? 32 : 128, steps = quick ? 1 : 3, warmup = quick ? 1 : 2, repeats = quick ? 1 : 3;
         int threads = get_num_threads();
         // v1: 32x32 images, 4x4 patches (8x8 tokens), width 256, 8 blocks. v2: the pyramid, 2x2 patches
@@ -44,6 +46,11 @@ internal static class S2MlpBench
             string torchVersion = "";
             for (int round = 0; round < repeats; round++)
             {
+                if (oursOnly)
+                {
+                    StepTimes(model, batch, 12);
+                    break;
+                }
                 ours.Add(Throughput(model, batch, steps, round == 0 ? warmup : 1, 1));
                 var r = RunPyTorch(common + " --shift index_select");
                 py.Add(r["images_per_s"]!.GetValue<double>());
@@ -53,6 +60,7 @@ internal static class S2MlpBench
                     throw new InvalidOperationException($"{s.Model}: PyTorch's model has {pyParams} parameters, ours {model.num_parameters()}: not the same model");
                 pySlicing.Add(RunPyTorch(common + " --shift slicing")["images_per_s"]!.GetValue<double>());
             }
+            if (oursOnly) continue;
             double o = Median(ours), p = Median(py), ps = Median(pySlicing);
             string label = s.Model == "v1" ? $"S2-MLP p{s.Patch} c{s.Width} N{s.Depth}" : $"S2-MLPv2 p{s.Patch} c{s.Width / 2}x{s.Depth / 4}+{s.Width}x{s.Depth - s.Depth / 4}";
             Console.WriteLine($"{label,-34} {model.num_parameters() / 1e6,8:F2}M {o,13:F1} {p,16:F1} {o / p,12:F2}x {ps,16:F1} {o / ps,12:F2}x");
@@ -65,6 +73,7 @@ internal static class S2MlpBench
         }
         Console.WriteLine();
         Console.WriteLine($"load average after: {LoadAverage()}");
+        if (oursOnly) return 0;
         var path = WriteJson("s2mlp", new JsonObject { ["batch"] = batch, ["rows"] = rows, ["load_average_after"] = LoadAverage() });
         Console.WriteLine($"wrote {path}");
         return 0;
@@ -100,6 +109,37 @@ internal static class S2MlpBench
         Array.Sort(samples);
         return samples[repeats / 2];
     }
+
+    /// <summary>Prints the time of each of <paramref name="steps"/> training steps, the first ones included.</summary>
+    private static void StepTimes(Backbone model, int batch, int steps)
+    {
+        using var opt = new optim.AdamW(model.parameters(), lr: 1e-3, weight_decay: 0.05);
+        using var x = randn(batch, 3, 32, 32);
+        using var y = randint(0, 10, [batch]);
+        model.train();
+        var times = new List<string>();
+        var faults = new List<string>();
+        for (int i = 0; i < steps; i++)
+        {
+            long faultsBefore = MinorFaults();
+            var sw = Stopwatch.StartNew();
+            using (NewDisposeScope())
+            {
+                opt.zero_grad();
+                F.cross_entropy(model.forward(x), y).backward();
+                opt.step();
+            }
+            times.Add($"{sw.Elapsed.TotalSeconds:F3}");
+            faults.Add($"{MinorFaults() - faultsBefore}");
+        }
+        Console.WriteLine($"step times [s]: {string.Join(" ", times)}");
+        Console.WriteLine($"page faults:    {string.Join(" ", faults)}");
+        Console.WriteLine($"CPU large-block cache: {cpu.cache_stats()}");
+    }
+
+    // Field 10 of /proc/self/stat; the fields before it hold no spaces but the command name's parentheses.
+    private static long MinorFaults() =>
+        File.Exists("/proc/self/stat") ? long.Parse(File.ReadAllText("/proc/self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[7]) : 0;
 
     /// <summary>Runs bench/s2mlp.py with Debian's PyTorch in this process's settings; its last line is JSON.</summary>
     private static JsonObject RunPyTorch(string arguments) => RunPython("s2mlp.py", arguments, OurProcessSettings());

@@ -173,6 +173,24 @@ public static partial class torch
 
     public static int get_num_threads() => NativeMethods.rt_get_num_threads();
 
+    /// <summary>The CPU's large-block cache: freed blocks of 32 MB and more are kept for the next request of
+    /// the same size instead of going back to the operating system, as PyTorch's CUDA allocator does on the GPU
+    /// (src/native/cpu_cache.cpp says why). Idle memory is bounded by <c>RESEARCH_CPU_CACHE_MB</c>, read at start
+    /// (default an eighth of physical memory, at most 4 GB; 0 turns the cache off).</summary>
+    public static class cpu
+    {
+        /// <summary>The cache's bound, what it holds idle now, and how many large requests it served or missed.</summary>
+        public static unsafe CpuCacheStats cache_stats()
+        {
+            var v = stackalloc long[5];
+            NativeMethods.rt_cpu_cache_stats(v);
+            return new CpuCacheStats(v[0], v[1], v[2], v[3], v[4]);
+        }
+
+        /// <summary>Returns every idle block to the operating system, as <c>torch.cuda.empty_cache()</c>.</summary>
+        public static void empty_cache() => NativeMethods.rt_cpu_cache_empty();
+    }
+
     public static class cuda
     {
         public static bool is_available() => NativeMethods.rt_cuda_is_available() != 0;

@@ -18,6 +18,7 @@
 #include <torch/csrc/autograd/function.h>
 #include <torch/cuda.h>
 
+#include "cpu_cache.h"
 #include "shift.h"
 
 #include <dlfcn.h>
@@ -235,6 +236,14 @@ void check_type(const c10::IValue& v, const c10::Argument& formal, size_t k) {
 RT_EXPORT void rt_free_string(char* s) { std::free(s); }
 
 RT_EXPORT int64_t rt_live_tensors() { return live_tensors.load(std::memory_order_relaxed); }
+
+// limit, idle bytes, idle blocks, hits, misses of the large-block cache (cpu_cache.h).
+RT_EXPORT void rt_cpu_cache_stats(int64_t* out) {
+  auto s = research::cpu_cache_stats();
+  out[0] = s.limit_bytes, out[1] = s.idle_bytes, out[2] = s.idle_blocks, out[3] = s.hits, out[4] = s.misses;
+}
+
+RT_EXPORT void rt_cpu_cache_empty() { research::cpu_cache_empty(); }
 
 RT_EXPORT char* rt_op_find(const char* name, const char* overload, void** op_out) {
   RT_TRY

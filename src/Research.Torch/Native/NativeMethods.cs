@@ -22,6 +22,8 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Library)] internal static partial void rt_free_string(IntPtr s);
     [LibraryImport(Library)] internal static partial long rt_live_tensors();
+    [LibraryImport(Library)] internal static partial void rt_cpu_cache_stats(long* stats);
+    [LibraryImport(Library)] internal static partial void rt_cpu_cache_empty();
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial IntPtr rt_op_find(string name, string overload, out IntPtr op);
     [LibraryImport(Library)] internal static partial IntPtr rt_op_schema(IntPtr op, out IntPtr schema);
