@@ -48,7 +48,7 @@ internal static class S2MlpBench
             {
                 if (oursOnly)
                 {
-                    StepTimes(model, batch, 12);
+                    StepTimes(model, batch, quick ? 3 : 30);
                     break;
                 }
                 ours.Add(Throughput(model, batch, steps, round == 0 ? warmup : 1, 1));
@@ -119,6 +119,7 @@ internal static class S2MlpBench
         model.train();
         var times = new List<string>();
         var faults = new List<string>();
+        var residentMb = new List<string>();
         for (int i = 0; i < steps; i++)
         {
             long faultsBefore = MinorFaults();
@@ -131,9 +132,12 @@ internal static class S2MlpBench
             }
             times.Add($"{sw.Elapsed.TotalSeconds:F3}");
             faults.Add($"{MinorFaults() - faultsBefore}");
+            using var self = Process.GetCurrentProcess();
+            residentMb.Add($"{self.WorkingSet64 >> 20}");
         }
         Console.WriteLine($"step times [s]: {string.Join(" ", times)}");
         Console.WriteLine($"page faults:    {string.Join(" ", faults)}");
+        Console.WriteLine($"resident [MB]:  {string.Join(" ", residentMb)}");
         Console.WriteLine($"CPU large-block cache: {cpu.cache_stats()}");
     }
 
