@@ -47,21 +47,21 @@ class BlockCache {
   explicit BlockCache(size_t limit) : limit_(limit) {}
 
   void* Take(size_t size) {
-    void* ptr = nullptr;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       auto found = by_size_.find(size);
       if (found != by_size_.end()) {
         ++hits_;
-        ptr = found->second->ptr;
+        void* ptr = found->second->ptr;
         idle_bytes_ -= size;
         lru_.erase(found->second);
         by_size_.erase(found);
-      } else {
-        ++misses_;
+        in_use_.emplace(ptr, size);
+        return ptr;
       }
+      ++misses_;
     }
-    if (ptr == nullptr) ptr = Map(size);
+    void* ptr = Map(size);   // outside the lock: mapping and its retry are slow
     std::lock_guard<std::mutex> lock(mutex_);
     in_use_.emplace(ptr, size);
     return ptr;

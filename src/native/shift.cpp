@@ -40,11 +40,9 @@ struct Axes {
 
 at::Tensor shift_all(const at::Tensor& x, const std::vector<ShiftGroup>& groups, Axes axes, bool adjoint) {
   auto out = at::empty_like(x, at::MemoryFormat::Preserve);
-  int64_t covered = 0;
   for (const auto& g : groups) {
     auto src = x.narrow(axes.c, g.start, g.length);
     auto dst = out.narrow(axes.c, g.start, g.length);
-    covered += g.length;
     if (g.dy != 0 && g.dx != 0) {
       // A diagonal is the row step then the column step (its adjoint: the column step's adjoint first).
       auto middle = at::empty_like(src);
@@ -61,8 +59,6 @@ at::Tensor shift_all(const at::Tensor& x, const std::vector<ShiftGroup>& groups,
       adjoint ? shift_axis_adjoint(dst, src, axes.w, g.dx) : shift_axis(dst, src, axes.w, g.dx);
     }
   }
-  TORCH_CHECK(covered == x.size(axes.c), "spatial_shift: the groups cover ", covered, " of ", x.size(axes.c),
-              " channels");
   return out;
 }
 
@@ -76,7 +72,8 @@ struct SpatialShiftFunction : torch::autograd::Function<SpatialShiftFunction> {
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grads) {
-    auto groups = unpack(ctx->saved_data["groups"].toIntVector());
+    auto flat = ctx->saved_data["groups"].toIntVector();
+    auto groups = unpack_shift_groups(flat.data(), flat.size() / 4);
     auto a = ctx->saved_data["axes"].toIntVector();
     auto g = grads[0].contiguous(grads[0].suggest_memory_format());
     return {shift_all(g, groups, Axes{a[0], a[1], a[2]}, /*adjoint=*/true), at::Tensor(), at::Tensor()};
@@ -87,24 +84,29 @@ struct SpatialShiftFunction : torch::autograd::Function<SpatialShiftFunction> {
     for (const auto& g : groups) flat.insert(flat.end(), {g.start, g.length, g.dy, g.dx});
     return flat;
   }
-
-  static std::vector<ShiftGroup> unpack(const std::vector<int64_t>& flat) {
-    std::vector<ShiftGroup> groups;
-    for (size_t k = 0; k + 3 < flat.size(); k += 4) groups.push_back({flat[k], flat[k + 1], flat[k + 2], flat[k + 3]});
-    return groups;
-  }
 };
 
 }  // namespace
 
+std::vector<ShiftGroup> unpack_shift_groups(const int64_t* flat, size_t count) {
+  std::vector<ShiftGroup> groups;
+  groups.reserve(count);
+  for (size_t k = 0; k < count; ++k) groups.push_back({flat[4 * k], flat[4 * k + 1], flat[4 * k + 2], flat[4 * k + 3]});
+  return groups;
+}
+
 at::Tensor spatial_shift(const at::Tensor& x, const std::vector<ShiftGroup>& groups, int64_t cdim,
                          int64_t hdim, int64_t wdim) {
   TORCH_CHECK(x.dim() == 4, "spatial_shift: expected a 4-d tensor, got ", x.dim(), " dimensions");
-  for (const auto& g : groups)
+  int64_t covered = 0;
+  for (const auto& g : groups) {
     TORCH_CHECK(g.dy >= -1 && g.dy <= 1 && g.dx >= -1 && g.dx <= 1 && g.start >= 0 && g.length >= 0 &&
                     g.start + g.length <= x.size(cdim),
                 "spatial_shift: bad group (start ", g.start, ", length ", g.length, ", dy ", g.dy, ", dx ", g.dx,
                 ") for ", x.size(cdim), " channels");
+    covered += g.length;
+  }
+  TORCH_CHECK(covered == x.size(cdim), "spatial_shift: the groups cover ", covered, " of ", x.size(cdim), " channels");
   return SpatialShiftFunction::apply(x, groups, Axes{cdim, hdim, wdim});
 }
 

@@ -23,6 +23,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -569,9 +570,7 @@ RT_EXPORT char* rt_adamw_step(void* const* params, void* const* grads, void* con
 RT_EXPORT char* rt_spatial_shift(void* x, const int64_t* groups, int32_t ngroups, int32_t cdim, int32_t hdim,
                                  int32_t wdim, void** out) {
   RT_TRY
-  std::vector<research::ShiftGroup> list;
-  for (int32_t k = 0; k < ngroups; ++k)
-    list.push_back({groups[4 * k], groups[4 * k + 1], groups[4 * k + 2], groups[4 * k + 3]});
+  auto list = research::unpack_shift_groups(groups, static_cast<size_t>(std::max(ngroups, 0)));
   *out = new_handle(research::spatial_shift(T(x), list, cdim, hdim, wdim));
   RT_CATCH
 }

@@ -175,4 +175,17 @@ public sealed class SpatialShiftTests
         var error = Assert.Throws<ArgumentException>(() => SpatialShift.shift(x, ShiftPatterns.Default));
         Assert.Contains("6 channels", error.Message);
     }
+
+    [Fact]
+    public void The_native_operator_refuses_groups_that_leave_channels_uncovered_or_run_past_them()
+    {
+        using var scope = NewDisposeScope();
+        var x = randn(1, 3, 3, 6);
+        var uncovered = Assert.Throws<TorchException>(() =>
+            NativeKernels.spatial_shift(x, [new NativeKernels.ShiftGroup(0, 4, 1, 0)], channelDim: 3, heightDim: 1, widthDim: 2));
+        Assert.Contains("cover 4 of 6 channels", uncovered.Message);
+        var pastTheEnd = Assert.Throws<TorchException>(() =>
+            NativeKernels.spatial_shift(x, [new NativeKernels.ShiftGroup(4, 4, 0, 1)], channelDim: 3, heightDim: 1, widthDim: 2));
+        Assert.Contains("bad group (start 4, length 4", pastTheEnd.Message);
+    }
 }
