@@ -20,14 +20,14 @@ internal static class S2MlpBench
     public static int Run(string[] args)
     {
         bool quick = Quick(args);
-        // --ours-only skips PyTorch, so a profiler attached to this process sees our training steps alone.
-        bool oursOnly = args.Contains("--ours-only");
         int batch = quick ? 32 : 128, steps = quick ? 1 : 3, warmup = quick ? 1 : 2, repeats = quick ? 1 : 3;
         int threads = get_num_threads();
         // v1: 32x32 images, 4x4 patches (8x8 tokens), width 256, 8 blocks. v2: the pyramid, 2x2 patches
         // (16x16 tokens) at width 128 for 2 blocks, a 2x2 merge to 8x8 at 256 for 6.
         var only = args.Where(a => a is "v1" or "v2").ToHashSet();   // `s2mlp v2` runs one model only
         var setups = new[] { new Setup("v1", 4, 256, 8), new Setup("v2", 2, 256, 8) }.Where(s => only.Count == 0 || only.Contains(s.Model));
+        // --ours-only skips PyTorch, so a profiler attached to this process sees our training steps alone.
+        if (args.Contains("--ours-only")) return OursOnly(setups, batch, quick ? 3 : 30);
         Console.WriteLine($"libtorch threads {threads}, OpenBLAS threads {Threads.BlasThreads}, batch {batch}, 32x32 images; " +
                           $"process settings for both sides: {string.Join(", ", OurProcessSettings().Select(kv => $"{kv.Key}={kv.Value}"))}");
         Console.WriteLine($"load average before: {LoadAverage()}");
@@ -46,11 +46,6 @@ internal static class S2MlpBench
             string torchVersion = "";
             for (int round = 0; round < repeats; round++)
             {
-                if (oursOnly)
-                {
-                    StepTimes(model, batch, quick ? 3 : 30);
-                    break;
-                }
                 ours.Add(Throughput(model, batch, steps, round == 0 ? warmup : 1, 1));
                 var r = RunPyTorch(common + " --shift index_select");
                 py.Add(r["images_per_s"]!.GetValue<double>());
@@ -60,7 +55,6 @@ internal static class S2MlpBench
                     throw new InvalidOperationException($"{s.Model}: PyTorch's model has {pyParams} parameters, ours {model.num_parameters()}: not the same model");
                 pySlicing.Add(RunPyTorch(common + " --shift slicing")["images_per_s"]!.GetValue<double>());
             }
-            if (oursOnly) continue;
             double o = Median(ours), p = Median(py), ps = Median(pySlicing);
             string label = s.Model == "v1" ? $"S2-MLP p{s.Patch} c{s.Width} N{s.Depth}" : $"S2-MLPv2 p{s.Patch} c{s.Width / 2}x{s.Depth / 4}+{s.Width}x{s.Depth - s.Depth / 4}";
             Console.WriteLine($"{label,-34} {model.num_parameters() / 1e6,8:F2}M {o,13:F1} {p,16:F1} {o / p,12:F2}x {ps,16:F1} {o / ps,12:F2}x");
@@ -73,7 +67,6 @@ internal static class S2MlpBench
         }
         Console.WriteLine();
         Console.WriteLine($"load average after: {LoadAverage()}");
-        if (oursOnly) return 0;
         var path = WriteJson("s2mlp", new JsonObject { ["batch"] = batch, ["rows"] = rows, ["load_average_after"] = LoadAverage() });
         Console.WriteLine($"wrote {path}");
         return 0;
@@ -84,61 +77,83 @@ internal static class S2MlpBench
         : new S2MlpV2(new S2MlpV2Config(PatchSize: s.Patch, EmbedDims: [s.Width / 2, s.Width], Depths: [Math.Max(1, s.Depth / 4), s.Depth - Math.Max(1, s.Depth / 4)]),
             new ModelOptions(10, 32, 3));
 
-    /// <summary>Median over <paramref name="repeats"/> of images/s over <paramref name="steps"/> steps on a fixed batch.</summary>
-    internal static double Throughput(Backbone model, int batch, int steps, int warmup, int repeats)
+    /// <summary>Training on one fixed random batch of 32x32 images: forward, backward and an AdamW step.</summary>
+    private sealed class FixedBatchTraining : IDisposable
     {
-        using var opt = new optim.AdamW(model.parameters(), lr: 1e-3, weight_decay: 0.05);
-        using var x = randn(batch, 3, 32, 32);
-        using var y = randint(0, 10, [batch]);
-        model.train();
-        void Step()
+        private readonly Backbone model;
+        private readonly optim.AdamW opt;
+        private readonly Tensor x, y;
+
+        public FixedBatchTraining(Backbone model, int batch)
+        {
+            this.model = model;
+            opt = new optim.AdamW(model.parameters(), lr: 1e-3, weight_decay: 0.05);
+            x = randn(batch, 3, 32, 32);
+            y = randint(0, 10, [batch]);
+            model.train();
+        }
+
+        public void Step()
         {
             using var scope = NewDisposeScope();
             opt.zero_grad();
             F.cross_entropy(model.forward(x), y).backward();
             opt.step();
         }
-        for (int i = 0; i < warmup; i++) Step();
+
+        public void Dispose()
+        {
+            opt.Dispose();
+            x.Dispose();
+            y.Dispose();
+        }
+    }
+
+    /// <summary>Median over <paramref name="repeats"/> of images/s over <paramref name="steps"/> steps on a fixed batch.</summary>
+    internal static double Throughput(Backbone model, int batch, int steps, int warmup, int repeats)
+    {
+        using var training = new FixedBatchTraining(model, batch);
+        for (int i = 0; i < warmup; i++) training.Step();
         var samples = new double[repeats];
         for (int r = 0; r < repeats; r++)
         {
             var sw = Stopwatch.StartNew();
-            for (int i = 0; i < steps; i++) Step();
+            for (int i = 0; i < steps; i++) training.Step();
             samples[r] = batch * steps / sw.Elapsed.TotalSeconds;
         }
         Array.Sort(samples);
         return samples[repeats / 2];
     }
 
-    /// <summary>Prints the time of each of <paramref name="steps"/> training steps, the first ones included.</summary>
-    private static void StepTimes(Backbone model, int batch, int steps)
+    /// <summary>For each model, the time, page faults and resident memory of each of <paramref name="steps"/>
+    /// training steps, the first ones included.</summary>
+    private static int OursOnly(IEnumerable<Setup> setups, int batch, int steps)
     {
-        using var opt = new optim.AdamW(model.parameters(), lr: 1e-3, weight_decay: 0.05);
-        using var x = randn(batch, 3, 32, 32);
-        using var y = randint(0, 10, [batch]);
-        model.train();
-        var times = new List<string>();
-        var faults = new List<string>();
-        var residentMb = new List<string>();
-        for (int i = 0; i < steps; i++)
+        foreach (var s in setups)
         {
-            long faultsBefore = MinorFaults();
-            var sw = Stopwatch.StartNew();
-            using (NewDisposeScope())
+            manual_seed(0);
+            using var model = Build(s);
+            using var training = new FixedBatchTraining(model, batch);
+            var times = new List<string>();
+            var faults = new List<string>();
+            var residentMb = new List<string>();
+            for (int i = 0; i < steps; i++)
             {
-                opt.zero_grad();
-                F.cross_entropy(model.forward(x), y).backward();
-                opt.step();
+                long faultsBefore = MinorFaults();
+                var sw = Stopwatch.StartNew();
+                training.Step();
+                times.Add($"{sw.Elapsed.TotalSeconds:F3}");
+                faults.Add($"{MinorFaults() - faultsBefore}");
+                using var self = Process.GetCurrentProcess();
+                residentMb.Add($"{self.WorkingSet64 >> 20}");
             }
-            times.Add($"{sw.Elapsed.TotalSeconds:F3}");
-            faults.Add($"{MinorFaults() - faultsBefore}");
-            using var self = Process.GetCurrentProcess();
-            residentMb.Add($"{self.WorkingSet64 >> 20}");
+            Console.WriteLine($"{s.Model}, batch {batch}");
+            Console.WriteLine($"step times [s]: {string.Join(" ", times)}");
+            Console.WriteLine($"page faults:    {string.Join(" ", faults)}");
+            Console.WriteLine($"resident [MB]:  {string.Join(" ", residentMb)}");
+            Console.WriteLine($"CPU large-block cache: {cpu.cache_stats()}");
         }
-        Console.WriteLine($"step times [s]: {string.Join(" ", times)}");
-        Console.WriteLine($"page faults:    {string.Join(" ", faults)}");
-        Console.WriteLine($"resident [MB]:  {string.Join(" ", residentMb)}");
-        Console.WriteLine($"CPU large-block cache: {cpu.cache_stats()}");
+        return 0;
     }
 
     // Field 10 of /proc/self/stat; the fields before it hold no spaces but the command name's parentheses.
