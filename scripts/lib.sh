@@ -3,6 +3,7 @@
 # Debian packages the kit stands on; see environment.md for why each is here.
 apt_packages=(
   libtorch-dev libopenblas0-pthread cmake g++   # tensor engine and the native shim
+  libgloo-dev                                    # Gloo's headers, for c10d's process groups in the shim
   python3-torch                                  # the PyTorch oracle for tests and benchmarks
   libzmq5                                        # Jupyter kernel transport
   jupyter-notebook python3-nbclient jupyter-nbconvert python3-ipykernel python3-jupyter-kernel-test

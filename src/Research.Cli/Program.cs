@@ -1,5 +1,6 @@
 using Research.Cli;
 using Research.Data;
+using Research.Torch;
 
 // research-cli <command> [options]: training and benchmarks from the shell, the same library the notebooks use.
 const string usage = """
@@ -12,12 +13,12 @@ const string usage = """
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(usage + "\n" + TrainCommand.Usage + "\n" + BenchCommand.Usage);
+    Console.WriteLine(usage + "\n" + TrainCommand.Usage + Launcher.Usage + "\n" + BenchCommand.Usage);
     return 0;
 }
 if (args.Skip(1).Any(a => a is "-h" or "--help"))
 {
-    Console.WriteLine(args[0] switch { "train" => TrainCommand.Usage, "bench-loader" => BenchCommand.Usage, _ => usage });
+    Console.WriteLine(args[0] switch { "train" => TrainCommand.Usage + Launcher.Usage, "bench-loader" => BenchCommand.Usage, _ => usage });
     return 0;
 }
 try
@@ -25,6 +26,8 @@ try
     var cl = new CommandLine(args.Skip(1));
     switch (args[0])
     {
+        case "train" when Launcher.Requested(args[1..]):
+            return Launcher.Run(args[1..]);
         case "train":
             return TrainCommand.Run(cl);
         case "bench-loader":
@@ -43,6 +46,11 @@ try
             Console.Error.WriteLine($"research-cli: unknown command '{args[0]}'\n{usage}");
             return 2;
     }
+}
+catch (DistributedException e)
+{
+    Console.Error.WriteLine($"research-cli: {e.Message}");
+    return 1;
 }
 catch (Exception e) when (e is ArgumentException or FormatException or DataFileException or IOException)
 {

@@ -34,6 +34,8 @@ public static class TrainCommand
           --fresh                ignore checkpoints already in the output folder
           --threads N            intra-op threads (default: all cores)
           --device cpu|cuda      where to train (default cpu)
+          --backend gloo|nccl    data-parallel backend (default gloo on cpu, nccl on cuda); a worker joins a run
+                                 when WORLD_SIZE is set, as under torchrun
         """;
 
     public static int Run(CommandLine cl)
@@ -53,6 +55,14 @@ public static class TrainCommand
         double fraction = cl.Double("fraction") ?? defaults.DataFraction;
         int batchSize = cl.Int("batch-size") ?? 128;
         if (cl.Int("threads") is { } threads) set_num_threads(threads);
+        var device = cl.Get("device", "cpu");
+        // A worker of a data-parallel run (started by --nproc, torchrun-style, or by hand with its environment).
+        bool parallel = Environment.GetEnvironmentVariable("WORLD_SIZE") is { Length: > 0 };
+        var distTimeout = cl.Double("dist-timeout") is { } seconds ? TimeSpan.FromSeconds(seconds) : distributed.DefaultTimeout;
+        var backend = cl.Get("backend", device.StartsWith("cuda", StringComparison.Ordinal) ? "nccl" : "gloo");
+        if (parallel) distributed.init_process_group(backend, timeout: distTimeout);
+        int rank = parallel ? distributed.get_rank() : 0, world = parallel ? distributed.get_world_size() : 1;
+        bool main = rank == 0;
 
         var train = Datasets.Load(datasetName, Split.Train, folder, seed).Fraction(fraction, seed);
         var test = Datasets.Load(datasetName, Split.Test, folder, seed);
@@ -86,18 +96,25 @@ public static class TrainCommand
             CheckpointDir = Path.Combine(outDir, "checkpoints"),
             MetricsPath = Path.Combine(outDir, "metrics.jsonl"),
             Resume = !fresh,
-            Device = cl.Get("device", "cpu"),
+            Device = device,
         };
         cl.RejectUnknown();
-        if (fresh && Directory.Exists(options.CheckpointDir)) Directory.Delete(options.CheckpointDir, recursive: true);
+        // Every rank must see the folder before any rank resumes from it, so only rank 0 clears it, then all meet.
+        if (fresh && main && Directory.Exists(options.CheckpointDir)) Directory.Delete(options.CheckpointDir, recursive: true);
+        if (parallel) distributed.barrier();
 
         manual_seed(seed);
         using var model = Models.Models.Create(modelName, train.NumClasses, train.Height, train.Channels, _ => config);
+        if (parallel && device != "cpu") model.to(Device.Parse(device));   // DDP wraps a model where it trains
+        using var ddp = parallel ? new nn.parallel.DistributedDataParallel(model) : null;
         var info = new JsonObject { ["name"] = modelName, ["family"] = entry.Family, ["config"] = ConfigJson(config) };
-        var trainLoader = new DataLoader(train, new LoaderOptions { BatchSize = batchSize, Seed = seed, Augment = augment });
+        var sampler = parallel ? new DistributedSampler(world, rank) : null;
+        var trainLoader = new DataLoader(train, new LoaderOptions { BatchSize = batchSize, Seed = seed, Augment = augment, Sampler = sampler });
         var testLoader = new DataLoader(test, LoaderOptions.Eval(256));
-        Console.Error.WriteLine($"{modelName} ({model.num_parameters() / 1e6:0.###}M parameters) on {train} / {test.Count} test images, " +
-            $"{budget.Name()} budget: {epochs} epochs × {trainLoader.BatchesPerEpoch} steps, {get_num_threads()} threads -> {outDir}");
+        if (main)
+            Console.Error.WriteLine($"{modelName} ({model.num_parameters() / 1e6:0.###}M parameters) on {train} / {test.Count} test images, " +
+                $"{budget.Name()} budget: {epochs} epochs × {trainLoader.BatchesPerEpoch} steps, {get_num_threads()} threads" +
+                (parallel ? $" × {world} processes ({backend}, batch {batchSize} each)" : "") + $" -> {outDir}");
 
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
@@ -107,7 +124,7 @@ public static class TrainCommand
             cts.Cancel();
         };
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
-        using var trainer = new Trainer(model, options, info);
+        using var trainer = new Trainer(ddp ?? (nn.Module<Tensor, Tensor>)model, options, info);
         var render = new ProgressRenderer();
         var clock = Stopwatch.StartNew();
         TrainResult result;
@@ -115,10 +132,15 @@ public static class TrainCommand
         catch (OperationCanceledException)
         {
             render.End();
-            Console.Error.WriteLine($"interrupted at step {trainer.Step}; checkpoint in {options.CheckpointDir}; run the same command again to continue");
+            if (main) Console.Error.WriteLine($"interrupted at step {trainer.Step}; checkpoint in {options.CheckpointDir}; run the same command again to continue");
             return 130;
         }
+        finally
+        {
+            if (parallel) distributed.destroy_process_group();
+        }
         render.End();
+        if (!main) return 0;
 
         var summary = new JsonObject
         {
@@ -138,6 +160,7 @@ public static class TrainCommand
             ["wall_seconds"] = clock.Elapsed.TotalSeconds,
             ["training_seconds"] = result.History.Train.Count > 0 ? result.History.Train[^1].ElapsedSeconds : 0,
             ["threads"] = get_num_threads(),
+            ["processes"] = world,
             ["checkpoint"] = result.Checkpoint,
             ["metrics"] = options.MetricsPath,
         };

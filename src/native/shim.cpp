@@ -18,6 +18,7 @@
 #include <torch/csrc/autograd/function.h>
 #include <torch/cuda.h>
 
+#include "abi.h"
 #include "cpu_cache.h"
 #include "shift.h"
 
@@ -30,41 +31,10 @@
 #include <string>
 #include <vector>
 
-#define RT_EXPORT extern "C" __attribute__((visibility("default")))
-
-namespace {
-
-std::atomic<int64_t> live_tensors{0};
-
-char* copy_string(const std::string& s) {
-  char* out = static_cast<char*>(std::malloc(s.size() + 1));
-  std::memcpy(out, s.c_str(), s.size() + 1);
-  return out;
-}
-
-void* new_handle(const at::Tensor& t) {
-  if (!t.defined()) return nullptr;
-  live_tensors.fetch_add(1, std::memory_order_relaxed);
-  return new at::Tensor(t);
-}
-
-inline at::Tensor& T(void* h) { return *static_cast<at::Tensor*>(h); }
-
-}  // namespace
-
-#define RT_TRY try {
-#define RT_CATCH                                                   \
-  }                                                                \
-  catch (const c10::Error& e) {                                    \
-    return copy_string(e.what_without_backtrace());                \
-  }                                                                \
-  catch (const std::exception& e) {                                \
-    return copy_string(e.what());                                  \
-  }                                                                \
-  catch (...) {                                                    \
-    return copy_string("unknown C++ exception");                   \
-  }                                                                \
-  return nullptr;
+using research::copy_string;
+using research::live_tensors;
+using research::new_handle;
+using research::T;
 
 // ---------------------------------------------------------------------------
 // Argument and result encoding, shared with Native/Arg.cs.
@@ -574,3 +544,8 @@ RT_EXPORT char* rt_spatial_shift(void* x, const int64_t* groups, int32_t ngroups
   *out = new_handle(research::spatial_shift(T(x), list, cdim, hdim, wdim));
   RT_CATCH
 }
+
+#ifndef RESEARCH_DISTRIBUTED
+// Built without c10d's or Gloo's headers (see CMakeLists.txt): no backend is available.
+RT_EXPORT int32_t rt_dist_backend_available(const char* backend) { return 0; }
+#endif

@@ -248,10 +248,14 @@ public static partial class torch
             /// <summary>Releases every parameter and buffer now.</summary>
             public void Dispose()
             {
+                ReleaseNative();
                 foreach (var p in parameters()) p.Dispose();
                 foreach (var (_, b) in named_buffers()) b.Dispose();
                 GC.SuppressFinalize(this);
             }
+
+            /// <summary>Native state a module holds besides its tensors (DDP's reducer), released first on <see cref="Dispose"/>.</summary>
+            protected virtual void ReleaseNative() { }
 
             public override string ToString() => ModuleSummary.Format(this);
 

@@ -76,6 +76,36 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial int rt_cuda_device_count();
     [LibraryImport(Library)] internal static partial IntPtr rt_config(out IntPtr text);
 
+    // c10d (src/native/distributed.cpp): stores, process groups, collectives, DDP's reducer.
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)] internal static partial int rt_dist_backend_available(string backend);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr rt_store_tcp(string host, int port, int isServer, int worldSize, long timeoutMs, out IntPtr store);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr rt_store_file(string path, int worldSize, long timeoutMs, out IntPtr store);
+    [LibraryImport(Library)] internal static partial void rt_store_free(IntPtr store);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr rt_store_set(IntPtr store, string key, byte* value, long len);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr rt_store_get(IntPtr store, string key, out IntPtr value, out long len);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr rt_store_add(IntPtr store, string key, long delta, out long value);
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr rt_pg_new(string backend, IntPtr store, int rank, int size, long timeoutMs, out IntPtr group);
+    [LibraryImport(Library)] internal static partial void rt_pg_free(IntPtr group);
+    [LibraryImport(Library)] internal static partial IntPtr rt_pg_all_reduce(IntPtr group, IntPtr* tensors, int n, int op);
+    [LibraryImport(Library)] internal static partial IntPtr rt_pg_broadcast(IntPtr group, IntPtr* tensors, int n, int root);
+    [LibraryImport(Library)] internal static partial IntPtr rt_pg_all_gather(IntPtr group, IntPtr* outputs, int n, IntPtr input);
+    [LibraryImport(Library)] internal static partial IntPtr rt_pg_barrier(IntPtr group);
+    [LibraryImport(Library)] internal static partial IntPtr rt_pg_monitored_barrier(IntPtr group, long timeoutMs);
+    [LibraryImport(Library)] internal static partial IntPtr rt_pg_broadcast_coalesced(IntPtr group, IntPtr* tensors, int n, long bufferBytes, int root);
+    [LibraryImport(Library)]
+    internal static partial IntPtr rt_reducer_new(IntPtr group, IntPtr* parameters, IntPtr* names, int n, long bucketBytes, long firstBucketBytes,
+        int findUnused, out IntPtr reducer);
+    [LibraryImport(Library)] internal static partial IntPtr rt_reducer_free(IntPtr reducer);
+    [LibraryImport(Library)] internal static partial IntPtr rt_reducer_prepare_for_forward(IntPtr reducer);
+    [LibraryImport(Library)] internal static partial IntPtr rt_reducer_prepare_for_backward(IntPtr reducer, IntPtr* outputs, int n);
+    [LibraryImport(Library)] internal static partial int rt_reducer_bucket_count(IntPtr reducer);
+
     /// <summary>Throws when <paramref name="error"/> is a native error string; frees it.</summary>
     internal static void Check(IntPtr error, string function)
     {

@@ -23,6 +23,10 @@ public sealed record LoaderOptions
     /// <summary>Batches prepared ahead on a background thread; 0 prepares each on the caller's thread.</summary>
     public int Prefetch { get; init; } = 4;
 
+    /// <summary>In a data-parallel run, this rank's share of every epoch (null: the whole epoch). Augmentations
+    /// are then drawn per rank too, so the ranks' crops and flips are independent.</summary>
+    public DistributedSampler? Sampler { get; init; }
+
     /// <summary>Evaluation settings: dataset order, every image, normalisation only.</summary>
     public static LoaderOptions Eval(int batchSize = 256) => new() { BatchSize = batchSize, Shuffle = false, DropLast = false };
 }
@@ -72,8 +76,10 @@ public sealed class DataLoader
         if (Options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"DataLoader: BatchSize must be positive, got {Options.BatchSize}");
         if (Options.Prefetch < 0) throw new ArgumentOutOfRangeException(nameof(options), "DataLoader: Prefetch must be >= 0");
         Options.Augment.Validate();
-        if (Options.DropLast && dataset.Count < Options.BatchSize)
-            throw new ArgumentException($"DataLoader: {dataset.Name} has {dataset.Count} images, fewer than one batch of {Options.BatchSize} with DropLast");
+        Options.Sampler?.Validate();
+        if (Options.DropLast && SamplesPerEpoch < Options.BatchSize)
+            throw new ArgumentException($"DataLoader: {dataset.Name} has {SamplesPerEpoch} images{(Options.Sampler is { } s ? $" for rank {s.Rank} of {s.NumReplicas}" : "")}, " +
+                $"fewer than one batch of {Options.BatchSize} with DropLast");
         // Byte -> normalised float per channel: one table lookup per pixel.
         var norm = Options.Augment.Normalize ? dataset.Normalization : Normalization.None(dataset.Channels);
         _lut = Enumerable.Range(0, dataset.Channels)
@@ -83,18 +89,22 @@ public sealed class DataLoader
     public ImageDataset Dataset { get; }
     public LoaderOptions Options { get; }
 
-    /// <summary>Batches in one epoch: ⌊N/B⌋ with DropLast, else ⌈N/B⌉.</summary>
-    public int BatchesPerEpoch => Options.DropLast ? Dataset.Count / Options.BatchSize : (Dataset.Count + Options.BatchSize - 1) / Options.BatchSize;
+    /// <summary>Images this loader draws from per epoch: the dataset, or this rank's shard of it.</summary>
+    public int SamplesPerEpoch => Options.Sampler?.NumSamples(Dataset.Count) ?? Dataset.Count;
+
+    /// <summary>Batches in one epoch: ⌊N/B⌋ with DropLast, else ⌈N/B⌉, N counting this rank's shard only.</summary>
+    public int BatchesPerEpoch => Options.DropLast ? SamplesPerEpoch / Options.BatchSize : (SamplesPerEpoch + Options.BatchSize - 1) / Options.BatchSize;
 
     /// <summary>Images per epoch actually served.</summary>
-    public int ImagesPerEpoch => Options.DropLast ? BatchesPerEpoch * Options.BatchSize : Dataset.Count;
+    public int ImagesPerEpoch => Options.DropLast ? BatchesPerEpoch * Options.BatchSize : SamplesPerEpoch;
 
-    /// <summary>The dataset indices of epoch <paramref name="epoch"/> in the order they are served.</summary>
+    /// <summary>The dataset indices of epoch <paramref name="epoch"/> in the order they are served (this rank's shard
+    /// of the epoch's order, with a sampler).</summary>
     public int[] EpochOrder(int epoch)
     {
         var order = Enumerable.Range(0, Dataset.Count).ToArray();
         if (Options.Shuffle) new Random(Sampling.Seed(Options.Seed, epoch)).Shuffle(order);
-        return order;
+        return Options.Sampler?.Shard(order) ?? order;
     }
 
     /// <summary>The batches of epoch <paramref name="epoch"/> from batch <paramref name="startBatch"/> on (a resume
@@ -157,11 +167,11 @@ public sealed class DataLoader
         var ds = Dataset;
         var aug = Options.Augment;
         int start = index * Options.BatchSize;
-        int n = Math.Min(Options.BatchSize, ds.Count - start);
+        int n = Math.Min(Options.BatchSize, order.Length - start);
         int size = ds.ImageSize;
         var images = n == Options.BatchSize && _imagePool.TryTake(out var pooled) ? pooled : new float[n * size];
         var labels = new long[n];
-        var rng = new Random(Sampling.Seed(Options.Seed, epoch, index));
+        var rng = new Random(Options.Sampler is { } s ? Sampling.Seed(Options.Seed, epoch, index, s.Rank) : Sampling.Seed(Options.Seed, epoch, index));
         for (int i = 0; i < n; i++)
         {
             int j = order[start + i];

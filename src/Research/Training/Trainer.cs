@@ -29,7 +29,10 @@ public sealed record EvalResult(double Loss, double Accuracy, int Images, int[,]
 /// evaluation, the step reached, the wall time of this call, the last checkpoint written and the step it resumed from (0 if none).</summary>
 public sealed record TrainResult(TrainingHistory History, EvalRecord? FinalEval, long Steps, TimeSpan Elapsed, string? Checkpoint, long ResumedFromStep);
 
-/// <summary>Trains any <c>nn.Module&lt;Tensor, Tensor&gt;</c> that maps images <c>[B, C, H, W]</c> to logits <c>[B, K]</c>.
+/// <summary>Trains any <c>nn.Module&lt;Tensor, Tensor&gt;</c> that maps images <c>[B, C, H, W]</c> to logits <c>[B, K]</c>,
+/// a <see cref="nn.parallel.DistributedDataParallel"/> one included: then only rank 0 evaluates, writes metrics and
+/// checkpoints and reports progress, checkpoints hold the wrapped model's own keys (so a run can resume with any
+/// number of processes), and every rank resumes from the same checkpoint.
 /// Each step, in its own dispose scope: lr = WarmupCosine(step), forward, cross-entropy with label smoothing (soft
 /// targets when the batch was mixed), a NaN/∞ check, backward, optional clipping of the global gradient norm,
 /// an optimizer step. Resume is exact: the data order and augmentations are functions of (seed, epoch, batch),
@@ -54,10 +57,17 @@ public sealed class Trainer : IDisposable
         if (Device.Type != DeviceType.CPU) Model.to(Device);
         _modelInfo = modelInfo;
         _parameters = model.parameters().Where(p => p.requires_grad).ToList();
+        IsMainProcess = !distributed.is_initialized() || distributed.get_rank() == 0;
         Optimizer = CreateOptimizer();
     }
 
     public nn.Module<Tensor, Tensor> Model { get; }
+
+    /// <summary>The model itself, unwrapped from data parallelism: what is evaluated and saved.</summary>
+    public nn.Module<Tensor, Tensor> Network => Model is nn.parallel.DistributedDataParallel ddp ? ddp.module : Model;
+
+    /// <summary>Rank 0 of a data-parallel run, or the only process: the one that writes and reports.</summary>
+    public bool IsMainProcess { get; }
     public TrainerOptions Options { get; }
     public optim.Optimizer Optimizer { get; }
     public Device Device { get; }
@@ -99,7 +109,8 @@ public sealed class Trainer : IDisposable
         long resumedFrom = Options.Resume && Options.CheckpointDir is { } dir && Step == 0 && new CheckpointStore(dir).Latest() is { } latest
             ? LoadCheckpoint(latest) : 0;
         long end = Math.Min(total, stopAtStep ?? total);
-        using var metrics = Options.MetricsPath is null ? null : new MetricsWriter(Options.MetricsPath, replaceWith: History);
+        using var metrics = Options.MetricsPath is null || !IsMainProcess ? null : new MetricsWriter(Options.MetricsPath, replaceWith: History);
+        if (!IsMainProcess) (eval, progress) = (null, null);
         var run = new RunState(this, metrics, progress, total, end, perEpoch, Step);
         Model.train();
         try
@@ -116,7 +127,7 @@ public sealed class Trainer : IDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             run.Flush();
-            if (Options.CheckpointDir is not null && _lastSavedStep != Step) SaveCheckpoint();
+            if (WritesCheckpoints && _lastSavedStep != Step) SaveCheckpoint();
             run.Report(force: true);
             throw;
         }
@@ -124,7 +135,7 @@ public sealed class Trainer : IDisposable
         EvalRecord? final = null;
         if (eval is not null && Step == total)
             final = History.LastEval is { } last && last.Step == Step && Options.EvalMaxBatches is null ? last : run.Evaluate(eval, maxBatches: null);
-        if (Options.CheckpointDir is not null && _lastSavedStep != Step) SaveCheckpoint();
+        if (WritesCheckpoints && _lastSavedStep != Step) SaveCheckpoint();
         run.Report(force: true, finished: Step == total);
         return new TrainResult(History, final, Step, run.Clock.Elapsed, _lastCheckpoint, resumedFrom);
     }
@@ -143,7 +154,7 @@ public sealed class Trainer : IDisposable
         if (!double.IsFinite(value))
             throw new TrainingDivergedException(Step, batch.Epoch, batch.Index, value, lr, History.Train.Count > 0 ? History.Train[^1].Loss : null);
         Optimizer.zero_grad();
-        loss.backward();
+        Backward(loss);
         if (Options.ClipGradNorm is { } maxNorm) nn.utils.clip_grad_norm_(_parameters, maxNorm);
         Optimizer.step();
         long correct = logits.argmax(1).eq(labels).sum().item<long>();
@@ -151,9 +162,23 @@ public sealed class Trainer : IDisposable
         window.Add(value, correct, batch.Size, lr);
     }
 
+    private bool WritesCheckpoints => Options.CheckpointDir is not null && IsMainProcess;
+
+    // DDP's reducer all-reduces inside backward, so a peer that died mid-step surfaces here, as libtorch's words.
+    private void Backward(Tensor loss)
+    {
+        if (Model is not nn.parallel.DistributedDataParallel ddp)
+        {
+            loss.backward();
+            return;
+        }
+        try { loss.backward(); }
+        catch (TorchException e) { throw ddp.process_group.Failure($"all_reduce of gradients at step {Step + 1}", e.NativeMessage, e); }
+    }
+
     /// <summary>Loss and accuracy of the current model on <paramref name="loader"/>, in eval mode and without gradients.</summary>
     public EvalResult Evaluate(DataLoader loader, int? maxBatches = null, CancellationToken cancellationToken = default) =>
-        Evaluate(Model, loader, Options.Device, maxBatches, cancellationToken);
+        Evaluate(Network, loader, Options.Device, maxBatches, cancellationToken);
 
     /// <summary>Mean cross-entropy (no smoothing), top-1 accuracy and the confusion matrix of <paramref name="model"/> on
     /// <paramref name="loader"/> (at most <paramref name="maxBatches"/> batches), in eval mode under <c>no_grad</c>;
@@ -219,7 +244,7 @@ public sealed class Trainer : IDisposable
                 ["eval"] = JsonSerializer.SerializeToNode(History.Eval, TrainingHistory.Json),
             },
         };
-        _lastCheckpoint = store.Save(Step, Model.state_dict(), Optimizer.state_dict(), sidecar);
+        _lastCheckpoint = store.Save(Step, Network.state_dict(), Optimizer.state_dict(), sidecar);
         _lastSavedStep = Step;
         return _lastCheckpoint;
     }
@@ -235,7 +260,7 @@ public sealed class Trainer : IDisposable
         var type = optimizer["type"]?.GetValue<string>();
         if (type != Optimizer.GetType().Name)
             throw new InvalidOperationException($"LoadCheckpoint: {checkpoint.Path} holds {type} state, but this trainer uses {Optimizer.GetType().Name}");
-        Model.load_state_dict(checkpoint.Weights);
+        Network.load_state_dict(checkpoint.Weights);
         using (var scope = NewDisposeScope())
         {
             // Checkpoints hold CPU tensors; the optimizer's state must sit with its parameters.
@@ -304,7 +329,7 @@ public sealed class Trainer : IDisposable
             if (t.Step % o.LogEvery == 0 || epochEnd) Flush();   // a record closes every epoch, for per-epoch curves
             if (eval is not null && t.Step < total && (o.EvalEvery is { } e ? t.Step % e == 0 : epochEnd))
                 Evaluate(eval, o.EvalMaxBatches);
-            if (o.CheckpointDir is not null && t.Step < total && (o.CheckpointEvery is { } c ? t.Step % c == 0 : epochEnd))
+            if (t.WritesCheckpoints && t.Step < total && (o.CheckpointEvery is { } c ? t.Step % c == 0 : epochEnd))
                 t.SaveCheckpoint();
             Report(force: false);
         }
@@ -324,7 +349,7 @@ public sealed class Trainer : IDisposable
         {
             var clock = Stopwatch.StartNew();
             Window.Clock.Stop();   // images/s measures training, not evaluation
-            var r = Trainer.Evaluate(t.Model, eval, t.Options.Device, maxBatches);
+            var r = Trainer.Evaluate(t.Network, eval, t.Options.Device, maxBatches);
             Window.Clock.Start();
             var record = new EvalRecord(t.Step, EpochOf(t.Step), r.Loss, r.Accuracy, r.Images, Elapsed);
             t.History.Eval.Add(record);
