@@ -10,7 +10,7 @@ public sealed class DistributedException : Exception
     /// <summary>The operation that failed: <c>all_reduce</c>, <c>barrier</c>, <c>TCPStore</c>, ...</summary>
     public string Operation { get; }
 
-    /// <summary>The ranks known to be gone when the failure was seen (from a monitored barrier), else empty.</summary>
+    /// <summary>The ranks known to be gone when the failure was seen (their heartbeat in the store stopped), else empty.</summary>
     public IReadOnlyList<int> MissingRanks { get; }
 
     public DistributedException(int rank, string operation, string message, IReadOnlyList<int>? missingRanks = null, Exception? inner = null)

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Research.Torch.Native;
 
 namespace Research.Torch;
@@ -13,9 +12,9 @@ public static partial class torch
 
         /// <summary>c10d's process group over a store: Gloo on CPU tensors, NCCL on CUDA tensors. Every collective
         /// waits for its result up to <see cref="Timeout"/>; a failure (a peer gone, a timeout) throws a
-        /// <see cref="DistributedException"/> naming this rank, the operation and, where a monitored barrier can tell,
-        /// the ranks that no longer answer.</summary>
-        public sealed partial class ProcessGroup : IDisposable
+        /// <see cref="DistributedException"/> naming this rank, the operation and the ranks that no longer answer.
+        /// The store must outlive the group.</summary>
+        public sealed class ProcessGroup : IDisposable
         {
             private IntPtr _handle;
 
@@ -24,14 +23,20 @@ public static partial class torch
                 if (worldSize < 1) throw new ArgumentOutOfRangeException(nameof(worldSize), $"ProcessGroup: world size must be at least 1, not {worldSize}");
                 if (rank < 0 || rank >= worldSize)
                     throw new ArgumentOutOfRangeException(nameof(rank), $"ProcessGroup: rank {rank} is outside 0..{worldSize - 1} for world size {worldSize}");
+                if (backend is not ("gloo" or "nccl")) throw new DistributedException(rank, $"ProcessGroup('{backend}')", $"unknown backend '{backend}' (gloo or nccl)");
                 if (NativeMethods.rt_dist_backend_available(backend) == 0)
                     throw new DistributedException(rank, $"ProcessGroup('{backend}')", backend == "nccl"
                         ? "this shim was built against a libtorch without NCCL (build it against a CUDA PyTorch's libtorch)"
-                        : $"backend '{backend}' is not available in this build of the shim (gloo needs c10d's and Gloo's headers at build time)");
+                        : "this shim was built without c10d (Gloo needs c10d's and Gloo's headers when the shim is built; see environment.md)");
                 (Backend, Rank, Size, Timeout) = (backend, rank, worldSize, timeout ?? DefaultTimeout);
                 var error = NativeMethods.rt_pg_new(backend, store.Handle, rank, worldSize, (long)Timeout.TotalMilliseconds, out _handle);
                 if (error != IntPtr.Zero) throw new DistributedException(rank, $"ProcessGroup('{backend}')", NativeMethods.TakeString(error)!);
+                _store = store;
+                _heartbeat = new Timer(_ => Beat(), null, TimeSpan.Zero, HeartbeatPeriod);
             }
+
+            private readonly Store? _store;
+            private readonly Timer? _heartbeat;
 
             public string Backend { get; }
             public int Rank { get; }
@@ -82,8 +87,7 @@ public static partial class torch
                 Run("monitored_barrier", () => NativeMethods.rt_pg_monitored_barrier(Handle, (long)(timeout ?? Timeout).TotalMilliseconds));
 
             /// <summary>The error to raise for a failure of <paramref name="operation"/> (seen here or inside libtorch, as
-            /// DDP's reducer failing in backward): names this rank and, when a short monitored barrier can tell, the
-            /// ranks that no longer answer.</summary>
+            /// DDP's reducer failing in backward): names this rank and the ranks that no longer answer.</summary>
             public DistributedException Failure(string operation, string message, Exception? inner = null)
             {
                 var missing = MissingRanks();
@@ -91,20 +95,41 @@ public static partial class torch
                 return new DistributedException(Rank, operation, message.TrimEnd() + who, missing, inner);
             }
 
-            // Rank 0's monitored barrier names each silent rank ("Rank 1 failed to pass monitoredBarrier"); another
-            // rank's names rank 0 when rank 0 is the one gone. Any rank named other than this one is missing.
+            // Gloo's own error names a peer's socket address, not its rank. Each rank therefore counts up a key in the
+            // store every second while its process lives; after a failure the ranks whose count stands still are
+            // gone. A store that no longer answers means its host, rank 0, is gone.
             private List<int> MissingRanks()
             {
-                if (Backend != "gloo" || Size < 2) return [];
-                var probe = TimeSpan.FromMilliseconds(Math.Min(Timeout.TotalMilliseconds, 5000));
-                var error = NativeMethods.rt_pg_monitored_barrier(Handle, (long)probe.TotalMilliseconds);
-                if (error == IntPtr.Zero) return [];
-                var text = NativeMethods.TakeString(error)!;
-                return RankMention().Matches(text).Select(m => int.Parse(m.Groups[1].Value)).Where(r => r != Rank && r < Size).Distinct().Order().ToList();
+                if (_store is null || Size < 2) return [];
+                try
+                {
+                    var before = AliveCounts();
+                    Thread.Sleep(HeartbeatPeriod * 2.5);
+                    var after = AliveCounts();
+                    return Enumerable.Range(0, Size).Where(r => r != Rank && after[r] == before[r]).ToList();
+                }
+                catch (DistributedException) when (_store is TCPStore && Rank != 0) { return [0]; }
+                catch (DistributedException) { return []; }
             }
 
-            [GeneratedRegex(@"[Rr]ank (\d+)")]
-            private static partial Regex RankMention();
+            private long[] AliveCounts() => Enumerable.Range(0, Size).Select(r => _store!.add(AliveKey(r), 0)).ToArray();
+
+            private static string AliveKey(int rank) => $"research/alive/{rank}";
+
+            private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromSeconds(1);
+
+            // Under the lock, so that Dispose never returns while a beat is using the store.
+            private void Beat()
+            {
+                lock (_beatLock)
+                {
+                    if (_handle == IntPtr.Zero) return;
+                    try { _store?.add(AliveKey(Rank), 1); }
+                    catch (Exception e) when (e is DistributedException or ObjectDisposedException) { }   // the failure shows where it matters: in a collective
+                }
+            }
+
+            private readonly object _beatLock = new();
 
             private void CheckRank(int r, string operation)
             {
@@ -132,8 +157,12 @@ public static partial class torch
 
             public void Dispose()
             {
-                if (_handle != IntPtr.Zero) NativeMethods.rt_pg_free(_handle);
-                _handle = IntPtr.Zero;
+                _heartbeat?.Dispose();
+                lock (_beatLock)
+                {
+                    if (_handle != IntPtr.Zero) NativeMethods.rt_pg_free(_handle);
+                    _handle = IntPtr.Zero;
+                }
                 GC.SuppressFinalize(this);
             }
 
