@@ -66,17 +66,36 @@ public static partial class torch
             }
         }
 
-        // A rank that believes in another world size, or a second process with the same rank, would otherwise
-        // surface as a Gloo hang until the timeout.
+        // A rank that believes in another world size, a second process with the same rank, or fewer processes than
+        // WORLD_SIZE would otherwise surface as Gloo's "Socket Timeout".
         private static void CheckAgreement(Store store, int rank, int worldSize)
         {
-            if (store.add($"research/rank/{rank}", 1) > 1)
-                throw new DistributedException(rank, "init_process_group", $"another process already joined as rank {rank}; each process needs its own RANK");
-            store.set($"research/world_size/{rank}", worldSize.ToString(CultureInfo.InvariantCulture));
-            if (rank == 0) return;
-            var master = int.Parse(store.get_string("research/world_size/0"), CultureInfo.InvariantCulture);
-            if (master != worldSize)
-                throw new DistributedException(rank, "init_process_group", $"WORLD_SIZE is {worldSize} here but {master} on rank 0; every process must be started with the same WORLD_SIZE");
+            try
+            {
+                if (store.add($"research/rank/{rank}", 1) > 1)
+                    throw new DistributedException(rank, "init_process_group", $"another process already joined as rank {rank}; each process needs its own RANK");
+                store.set($"research/world_size/{rank}", worldSize.ToString(CultureInfo.InvariantCulture));
+                long joined = store.add("research/joined", 1);
+                if (rank != 0)
+                {
+                    var master = int.Parse(store.get_string("research/world_size/0"), CultureInfo.InvariantCulture);
+                    if (master != worldSize)
+                        throw new DistributedException(rank, "init_process_group", $"WORLD_SIZE is {worldSize} here but {master} on rank 0; every process must be started with the same WORLD_SIZE");
+                }
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (joined < worldSize)
+                {
+                    if (clock.Elapsed > store.Timeout)
+                        throw new DistributedException(rank, "init_process_group", $"only {joined} of WORLD_SIZE={worldSize} processes joined within {store.Timeout.TotalSeconds:0.#} s; " +
+                            $"start {worldSize} processes, or set WORLD_SIZE to the number started");
+                    Thread.Sleep(50);
+                    joined = store.add("research/joined", 0);
+                }
+            }
+            catch (DistributedException e) when (e.Rank < 0)
+            {
+                throw new DistributedException(rank, "init_process_group", e.Message, inner: e);
+            }
         }
 
         private static int EnvInt(string name, int min, int max)
