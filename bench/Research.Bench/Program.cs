@@ -8,6 +8,8 @@ var commands = new Dictionary<string, Func<string[], int>>
     ["s2mlp"] = S2MlpBench.Run,
     ["shift"] = ShiftBench.Run,
     ["counts"] = CountsBench.Run,
+    ["ddp"] = DdpBench.Run,
+    ["ddp-worker"] = DdpBench.Worker,   // one rank of `ddp`, started by it
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
