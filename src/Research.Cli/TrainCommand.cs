@@ -58,6 +58,8 @@ public static class TrainCommand
         var device = cl.Get("device", "cpu");
         // A worker of a data-parallel run (started by --nproc, torchrun-style, or by hand with its environment).
         bool parallel = Environment.GetEnvironmentVariable("WORLD_SIZE") is { Length: > 0 };
+        // One GPU per local rank, as torchrun users write cuda:LOCAL_RANK.
+        if (parallel && device == "cuda") device = $"cuda:{Environment.GetEnvironmentVariable("LOCAL_RANK") ?? "0"}";
         var distTimeout = cl.Double("dist-timeout") is { } seconds ? TimeSpan.FromSeconds(seconds) : distributed.DefaultTimeout;
         var backend = cl.Get("backend", device.StartsWith("cuda", StringComparison.Ordinal) ? "nccl" : "gloo");
         if (parallel) distributed.init_process_group(backend, timeout: distTimeout);

@@ -4,19 +4,27 @@
 // backward pass is still running. Nothing here reduces tensors itself.
 //
 // c10d's C++ API moved between releases: in 2.x a ProcessGroup wraps per-device Backends, where in
-// 1.13 ProcessGroupGloo was the ProcessGroup. The differences stay inside make_group below.
+// 1.13 ProcessGroupGloo was the ProcessGroup, and the Reducer's constructor changed in 2.7, 2.8 and
+// 2.11. The differences stay inside wrap_backend and new_reducer below; only 1.13 has been built and
+// run here, the 2.x branches follow those releases' headers.
 
 #include "abi.h"
 
 #include <torch/csrc/api/include/torch/version.h>
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/comm.hpp>
 #include <torch/csrc/distributed/c10d/reducer.hpp>
+#ifdef RESEARCH_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #ifdef RESEARCH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
+
+#define RESEARCH_TORCH_AT_LEAST(major, minor) \
+  (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
 #include <algorithm>
 #include <chrono>
@@ -35,7 +43,9 @@ using Millis = std::chrono::milliseconds;
 
 struct Group {
   c10::intrusive_ptr<c10d::ProcessGroup> pg;
+#ifdef RESEARCH_GLOO
   c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;  // null for NCCL; monitoredBarrier is Gloo's alone
+#endif
   int rank, size;
   Millis timeout;
 };
@@ -50,40 +60,51 @@ std::vector<at::Tensor> tensors(void* const* handles, int32_t n) {
   return out;
 }
 
-// GLOO_SOCKET_IFNAME picks the interface as in torch.distributed; otherwise the hostname's address, or
-// loopback where the hostname does not resolve to one this machine can bind.
-std::shared_ptr<::gloo::transport::Device> gloo_device() {
-  if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname && *ifname)
-    return c10d::ProcessGroupGloo::createDeviceForInterface(ifname);
-  return c10d::ProcessGroupGloo::createDefaultDevice();
+// The group that collectives, broadcast_coalesced and the Reducer take: the backend itself in 1.13, a
+// ProcessGroup holding it as the backend of its device type in 2.x.
+template <typename BackendT>
+c10::intrusive_ptr<c10d::ProcessGroup> wrap_backend(const c10::intrusive_ptr<BackendT>& backend, Group& g,
+                                                    const c10::intrusive_ptr<c10d::Store>& store,
+                                                    c10::DeviceType device, const char* name) {
+#if !RESEARCH_TORCH_AT_LEAST(2, 0)
+  return backend;
+#else
+  using Type = c10d::ProcessGroup::BackendType;
+  const Type type = std::string(name) == "nccl" ? Type::NCCL : Type::GLOO;
+#if RESEARCH_TORCH_AT_LEAST(2, 6)
+  auto pg = c10::make_intrusive<c10d::ProcessGroup>(store, g.rank, g.size);
+  pg->setDefaultBackend(type);
+#else
+  auto pg = c10::make_intrusive<c10d::ProcessGroup>(
+      store, g.rank, g.size, c10::make_intrusive<c10d::ProcessGroup::Options>(std::string(name), g.timeout));
+#endif
+  pg->setBackend(device, type, c10::static_intrusive_pointer_cast<c10d::Backend>(backend));
+  return pg;
+#endif
 }
 
 void make_group(Group& g, const std::string& backend, const c10::intrusive_ptr<c10d::Store>& store) {
   if (backend == "gloo") {
+#ifdef RESEARCH_GLOO
     auto options = c10d::ProcessGroupGloo::Options::create(g.timeout);
-    options->devices.push_back(gloo_device());
+    // GLOO_SOCKET_IFNAME picks the interface as in torch.distributed; otherwise the hostname's address, or
+    // loopback where the hostname does not resolve to one this machine can bind.
+    const char* ifname = std::getenv("GLOO_SOCKET_IFNAME");
+    options->devices.push_back(ifname && *ifname ? c10d::ProcessGroupGloo::createDeviceForInterface(ifname)
+                                                 : c10d::ProcessGroupGloo::createDefaultDevice());
     g.gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(store, g.rank, g.size, options);
-#if TORCH_VERSION_MAJOR < 2
-    g.pg = g.gloo;
-#else
-    g.pg = c10::make_intrusive<c10d::ProcessGroup>(store, g.rank, g.size);
-    g.pg->setDefaultBackend(c10d::ProcessGroup::BackendType::GLOO);
-    g.pg->setBackend(c10::DeviceType::CPU, c10d::ProcessGroup::BackendType::GLOO, g.gloo);
-#endif
+    g.pg = wrap_backend(g.gloo, g, store, c10::DeviceType::CPU, "gloo");
     return;
+#else
+    TORCH_CHECK(false, "backend 'gloo': this shim was built without Gloo's headers (see environment.md)");
+#endif
   }
   if (backend == "nccl") {
 #ifdef RESEARCH_NCCL
     auto options = c10d::ProcessGroupNCCL::Options::create();
     options->timeout = g.timeout;
     auto nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, g.rank, g.size, options);
-#if TORCH_VERSION_MAJOR < 2
-    g.pg = nccl;
-#else
-    g.pg = c10::make_intrusive<c10d::ProcessGroup>(store, g.rank, g.size);
-    g.pg->setDefaultBackend(c10d::ProcessGroup::BackendType::NCCL);
-    g.pg->setBackend(c10::DeviceType::CUDA, c10d::ProcessGroup::BackendType::NCCL, nccl);
-#endif
+    g.pg = wrap_backend(nccl, g, store, c10::DeviceType::CUDA, "nccl");
     return;
 #else
     TORCH_CHECK(false, "backend 'nccl': this shim was built against a libtorch without CUDA's NCCL; "
@@ -93,6 +114,28 @@ void make_group(Group& g, const std::string& backend, const c10::intrusive_ptr<c
   TORCH_CHECK(false, "unknown backend '", backend, "' (gloo or nccl)");
 }
 
+c10d::Reducer* new_reducer(std::vector<at::Tensor> params, std::vector<std::vector<size_t>> buckets,
+                           std::vector<size_t> limits, const c10::intrusive_ptr<c10d::ProcessGroup>& pg,
+                           std::vector<bool> sparse, int64_t bucket_bytes, bool find_unused,
+                           std::unordered_map<size_t, std::string> names, int64_t first_bucket_bytes) {
+#if !RESEARCH_TORCH_AT_LEAST(2, 7)
+  return new c10d::Reducer(std::move(params), std::move(buckets), std::move(limits), pg, std::move(sparse), bucket_bytes,
+                           find_unused, /*gradient_as_bucket_view=*/false, std::move(names), first_bucket_bytes);
+#elif !RESEARCH_TORCH_AT_LEAST(2, 8)
+  return new c10d::Reducer(std::move(params), std::move(buckets), pg, std::move(sparse), bucket_bytes, find_unused,
+                           /*gradient_as_bucket_view=*/false, std::move(names), first_bucket_bytes);
+#elif !RESEARCH_TORCH_AT_LEAST(2, 11)
+  return new c10d::Reducer(std::move(params), std::move(buckets), pg, std::move(sparse), bucket_bytes, find_unused,
+                           /*gradient_as_bucket_view=*/false, std::move(names), first_bucket_bytes,
+                           /*skip_all_reduce_unused_params=*/false, /*use_python_reducer=*/false);
+#else
+  return new c10d::Reducer(std::move(params), std::move(buckets), pg, std::move(sparse), bucket_bytes, find_unused,
+                           /*gradient_as_bucket_view=*/false, std::move(names), first_bucket_bytes,
+                           /*skip_all_reduce_unused_params=*/false, /*use_python_reducer=*/false,
+                           /*bucket_bytes_cap_list=*/{});
+#endif
+}
+
 void wait(const c10::intrusive_ptr<c10d::Work>& work, const Group& g) { work->wait(g.timeout); }
 
 }  // namespace
@@ -100,7 +143,9 @@ void wait(const c10::intrusive_ptr<c10d::Work>& work, const Group& g) { work->wa
 // 1 where this shim can make a process group of that backend.
 RT_EXPORT int32_t rt_dist_backend_available(const char* backend) {
   std::string b(backend);
+#ifdef RESEARCH_GLOO
   if (b == "gloo") return 1;
+#endif
 #ifdef RESEARCH_NCCL
   if (b == "nccl") return 1;
 #endif
@@ -164,7 +209,8 @@ RT_EXPORT char* rt_store_add(void* store, const char* key, int64_t delta, int64_
 RT_EXPORT char* rt_pg_new(const char* backend, void* store, int32_t rank, int32_t size, int64_t timeout_ms,
                           void** out) {
   RT_TRY
-  auto g = std::make_unique<Group>(Group{{}, {}, rank, size, Millis(timeout_ms)});
+  auto g = std::make_unique<Group>();
+  g->rank = rank, g->size = size, g->timeout = Millis(timeout_ms);
   make_group(*g, backend, S(store));
   *out = g.release();
   RT_CATCH
@@ -221,11 +267,15 @@ RT_EXPORT char* rt_pg_barrier(void* group) {
 // way a survivor names the ranks that are gone.
 RT_EXPORT char* rt_pg_monitored_barrier(void* group, int64_t timeout_ms) {
   RT_TRY
+#ifdef RESEARCH_GLOO
   auto& g = G(group);
   TORCH_CHECK(g.gloo, "monitored_barrier needs the gloo backend");
   c10d::BarrierOptions options;
   options.timeout = Millis(timeout_ms);
   g.gloo->monitoredBarrier(options, /*waitAllRanks=*/true);
+#else
+  TORCH_CHECK(false, "monitored_barrier needs the gloo backend, which this shim was built without");
+#endif
   RT_CATCH
 }
 
@@ -255,8 +305,8 @@ RT_EXPORT char* rt_reducer_new(void* group, void* const* params, const char* con
   std::reverse(limits.begin(), limits.end());
   std::unordered_map<size_t, std::string> param_names;
   for (int32_t k = 0; k < n; ++k) param_names[k] = names[k];
-  *out = new c10d::Reducer(list, buckets, limits, G(group).pg, sparse, bucket_bytes, find_unused != 0,
-                           /*gradient_as_bucket_view=*/false, param_names, first_bucket_bytes);
+  *out = new_reducer(list, buckets, limits, G(group).pg, sparse, bucket_bytes, find_unused != 0, param_names,
+                     first_bucket_bytes);
   RT_CATCH
 }
 
