@@ -18,7 +18,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
-from s2mlp import S2Mlp
+from s2mlp import S2Mlp, add_training_arguments
 
 
 def worker(args):
@@ -67,14 +67,7 @@ def worker(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--image", type=int, default=32)
-    ap.add_argument("--patch", type=int, default=4)
-    ap.add_argument("--width", type=int, default=256)
-    ap.add_argument("--depth", type=int, default=8)
-    ap.add_argument("--steps", type=int, default=5)
-    ap.add_argument("--warmup", type=int, default=2)
+    add_training_arguments(ap, threads=1, batch=64)
     ap.add_argument("--comm-repeats", type=int, default=5)
     worker(ap.parse_args())
 

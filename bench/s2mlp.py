@@ -318,18 +318,23 @@ def train_throughput(model, batch, image, steps, warmup, repeats):
     return statistics.median(samples)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--model", choices=["v1", "v2"], default="v1")
-    ap.add_argument("--shift", choices=["index_select", "slicing"], default="index_select")
-    ap.add_argument("--threads", type=int, default=torch.get_num_threads())
-    ap.add_argument("--batch", type=int, default=128)
+def add_training_arguments(ap, threads, batch):
+    """The options of a fixed-batch training benchmark, shared with bench/ddp.py."""
+    ap.add_argument("--threads", type=int, default=threads)
+    ap.add_argument("--batch", type=int, default=batch)
     ap.add_argument("--image", type=int, default=32)
     ap.add_argument("--patch", type=int, default=4)
     ap.add_argument("--width", type=int, default=256)
     ap.add_argument("--depth", type=int, default=8)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", choices=["v1", "v2"], default="v1")
+    ap.add_argument("--shift", choices=["index_select", "slicing"], default="index_select")
+    add_training_arguments(ap, threads=torch.get_num_threads(), batch=128)
     ap.add_argument("--repeats", type=int, default=3)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
