@@ -106,6 +106,11 @@ internal static class GpuBench
                 Console.Error.WriteLine(e.Message);
                 return 1;
             }
+            catch (TorchException e)   // past the probe of each row: the device failed mid-run
+            {
+                Console.Error.WriteLine($"ours failed: {e.Message}");
+                return 1;
+            }
         }
     }
 
