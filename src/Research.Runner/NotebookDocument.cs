@@ -64,6 +64,12 @@ internal sealed partial class NotebookDocument
             if (cell["metadata"] is not JsonObject cellMetadata) cell["metadata"] = cellMetadata = [];
             cellMetadata.Remove("trusted");
             cell["source"] = JoinLines(cell["source"]);
+            if ((string?)type == "code")
+            {
+                // Required of a code cell, even one that is skipped and keeps what it had.
+                if (cell["outputs"] is not JsonArray) cell["outputs"] = new JsonArray();
+                if (!cell.ContainsKey("execution_count")) cell["execution_count"] = null;
+            }
             // nbformat 4.5 requires an id on every cell, unique in the notebook.
             var id = cell["id"] is JsonValue idValue && idValue.TryGetValue<string>(out var s) ? s : null;
             if (id is null || !CellId().IsMatch(id) || !ids.Add(id))

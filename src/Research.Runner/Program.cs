@@ -84,5 +84,5 @@ if (result.Failure is { } failure)
         + $"{(message.Length > 200 ? message[..200] + "..." : message)}; wrote {target}");
     return 1;
 }
-log.WriteLine($"research-run: {name}: {result.Executed} cells ran in {clock.Elapsed.TotalSeconds:0.0} s; wrote {target}");
+log.WriteLine($"research-run: {name}: {result.Executed} {(result.Executed == 1 ? "cell" : "cells")} ran in {clock.Elapsed.TotalSeconds:0.0} s; wrote {target}");
 return 0;
