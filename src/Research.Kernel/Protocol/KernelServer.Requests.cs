@@ -49,15 +49,7 @@ public sealed partial class KernelServer
         switch (outcome)
         {
             case ExecuteSucceeded success:
-                if (success.Result is { } result)
-                {
-                    channels.Publish("execute_result", new JsonObject
-                    {
-                        ["execution_count"] = count,
-                        ["data"] = result.DataJson(),
-                        ["metadata"] = result.MetadataJson(),
-                    }, request);
-                }
+                if (success.Result is { } result) channels.Publish("execute_result", OutputContent.ExecuteResult(result, count), request);
                 if (storeHistory) history.Add(count, code, success.Result?.Text);
                 channels.Reply(socket, request, "execute_reply", new JsonObject
                 {
@@ -68,23 +60,12 @@ public sealed partial class KernelServer
                 });
                 break;
             case ExecuteFailed failure:
-                var traceback = new JsonArray([.. failure.Traceback.Select(t => (JsonNode)t)]);
-                if (!silent)
-                {
-                    channels.Publish("error", new JsonObject
-                    {
-                        ["ename"] = failure.Name, ["evalue"] = failure.Value, ["traceback"] = traceback.DeepClone(),
-                    }, request);
-                }
+                if (!silent) channels.Publish("error", OutputContent.Error(failure), request);
                 if (storeHistory) history.Add(count, code, null);
-                channels.Reply(socket, request, "execute_reply", new JsonObject
-                {
-                    ["status"] = "error",
-                    ["execution_count"] = count,
-                    ["ename"] = failure.Name,
-                    ["evalue"] = failure.Value,
-                    ["traceback"] = traceback,
-                }, new JsonObject { ["status"] = "error" });
+                var reply = OutputContent.Error(failure);
+                reply["status"] = "error";
+                reply["execution_count"] = count;
+                channels.Reply(socket, request, "execute_reply", reply, new JsonObject { ["status"] = "error" });
                 if (stopOnError) AbortQueued(socket);
                 break;
         }
@@ -171,15 +152,14 @@ public sealed partial class KernelServer
     private sealed class Output(KernelServer server) : IKernelOutput
     {
         public void Stream(string name, string text) =>
-            server.channels.Publish("stream", new JsonObject { ["name"] = name, ["text"] = text }, server.outputParent);
+            server.channels.Publish("stream", OutputContent.Stream(name, text), server.outputParent);
 
-        public void Display(MimeBundle bundle, string displayId, bool update) =>
-            server.channels.Publish(update ? "update_display_data" : "display_data", new JsonObject
-            {
-                ["data"] = bundle.DataJson(),
-                ["metadata"] = bundle.MetadataJson(),
-                ["transient"] = new JsonObject { ["display_id"] = displayId },
-            }, server.outputParent);
+        public void Display(MimeBundle bundle, string displayId, bool update)
+        {
+            var content = OutputContent.DisplayData(bundle);
+            content["transient"] = new JsonObject { ["display_id"] = displayId };
+            server.channels.Publish(update ? "update_display_data" : "display_data", content, server.outputParent);
+        }
 
         public void ClearOutput(bool wait) =>
             server.channels.Publish("clear_output", new JsonObject { ["wait"] = wait }, server.outputParent);
