@@ -33,7 +33,8 @@ public static class TrainCommand
           --out DIR              output folder (default out/runs/MODEL_DATASET_BUDGET_sSEED)
           --fresh                ignore checkpoints already in the output folder
           --threads N            intra-op threads (default: all cores)
-          --device cpu|cuda      where to train (default cpu)
+          --device cpu|cuda      where to train (default: RESEARCH_DEVICE, else cpu)
+          --precision fp32|bf16  bf16: forward and loss under autocast to bfloat16, float32 weights (default fp32)
           --backend gloo|nccl    data-parallel backend (default gloo on cpu, nccl on cuda); a worker joins a run
                                  when WORLD_SIZE is set, as under torchrun
         """;
@@ -55,7 +56,13 @@ public static class TrainCommand
         double fraction = cl.Double("fraction") ?? defaults.DataFraction;
         int batchSize = cl.Int("batch-size") ?? 128;
         if (cl.Int("threads") is { } threads) set_num_threads(threads);
-        var device = cl.Get("device", "cpu");
+        var device = cl.Get("device", TrainerOptions.DefaultDevice);
+        var precision = cl.Get("precision", "fp32") switch
+        {
+            "fp32" or "float32" => Precision.Float32,
+            "bf16" or "bfloat16" => Precision.BFloat16,
+            var p => throw new ArgumentException($"--precision: unknown precision '{p}' (fp32 or bf16)"),
+        };
         // A worker of a data-parallel run (started by --nproc, torchrun-style, or by hand with its environment).
         bool parallel = Environment.GetEnvironmentVariable("WORLD_SIZE") is { Length: > 0 };
         // One GPU per local rank, as torchrun users write cuda:LOCAL_RANK.
@@ -99,6 +106,7 @@ public static class TrainCommand
             MetricsPath = Path.Combine(outDir, "metrics.jsonl"),
             Resume = !fresh,
             Device = device,
+            Precision = precision,
         };
         cl.RejectUnknown();
         // Every rank must see the folder before any rank resumes from it, so only rank 0 clears it, then all meet.

@@ -10,6 +10,7 @@ public static partial class torch
     public const ScalarType int32 = ScalarType.Int32;
     public const ScalarType int64 = ScalarType.Int64;
     public const ScalarType float16 = ScalarType.Float16;
+    public const ScalarType bfloat16 = ScalarType.BFloat16;
     public const ScalarType float32 = ScalarType.Float32;
     public const ScalarType float64 = ScalarType.Float64;
     public const ScalarType @bool = ScalarType.Bool;
@@ -189,12 +190,6 @@ public static partial class torch
 
         /// <summary>Returns every idle block to the operating system, as <c>torch.cuda.empty_cache()</c>.</summary>
         public static void empty_cache() => NativeMethods.rt_cpu_cache_empty();
-    }
-
-    public static class cuda
-    {
-        public static bool is_available() => NativeMethods.rt_cuda_is_available() != 0;
-        public static int device_count() => NativeMethods.rt_cuda_device_count();
     }
 
     /// <summary>libtorch's build configuration and parallel settings, as <c>torch.__config__.show()</c>.</summary>

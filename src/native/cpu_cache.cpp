@@ -17,12 +17,13 @@
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
 #include <c10/util/Exception.h>
-#include <torch/version.h>
+#include "version.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdlib>
 #include <list>
 #include <map>
@@ -147,24 +148,29 @@ class BlockCache {
 BlockCache* cache = nullptr;
 c10::Allocator* small_blocks = nullptr;
 
-// PyTorch 2.3 changed the allocator interface (allocate is no longer const, copy_data is new); the
-// cache is written against the earlier one, Debian's libtorch 1.13, and stays off with later ones.
-#define RESEARCH_CPU_CACHE_SUPPORTED (TORCH_VERSION_MAJOR < 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR < 3))
-
-#if RESEARCH_CPU_CACHE_SUPPORTED
 void Release(void* ptr) {
   if (!cache->Put(ptr)) small_blocks->raw_deleter()(ptr);
 }
 
+// PyTorch 2.3 changed the allocator interface: allocate is no longer const, and copy_data (what
+// Allocator::clone copies with) is new and must be given.
 class CachingCpuAllocator final : public c10::Allocator {
  public:
-  c10::DataPtr allocate(size_t n) const override {
+#if RESEARCH_TORCH_AT_LEAST(2, 3)
+  c10::DataPtr allocate(size_t n) override { return Allocate(n); }
+  void copy_data(void* dest, const void* src, size_t count) const override { std::memcpy(dest, src, count); }
+#else
+  c10::DataPtr allocate(size_t n) const override { return Allocate(n); }
+#endif
+
+  c10::DeleterFnPtr raw_deleter() const override { return &Release; }
+
+ private:
+  static c10::DataPtr Allocate(size_t n) {
     if (n < kLargeBlock) return small_blocks->allocate(n);
     void* ptr = cache->Take((n + kHugePage - 1) / kHugePage * kHugePage);
     return {ptr, ptr, &Release, c10::Device(c10::DeviceType::CPU)};
   }
-
-  c10::DeleterFnPtr raw_deleter() const override { return &Release; }
 };
 
 size_t LimitFromEnvironment() {
@@ -186,7 +192,6 @@ struct Installer {
     c10::SetCPUAllocator(new CachingCpuAllocator(), /*priority=*/1);
   }
 } installer;
-#endif
 
 }  // namespace
 

@@ -9,8 +9,8 @@
 // run here, the 2.x branches follow those releases' headers.
 
 #include "abi.h"
+#include "version.h"
 
-#include <torch/csrc/api/include/torch/version.h>
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -22,9 +22,6 @@
 #ifdef RESEARCH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
-
-#define RESEARCH_TORCH_AT_LEAST(major, minor) \
-  (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
 #include <algorithm>
 #include <chrono>

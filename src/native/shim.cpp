@@ -16,7 +16,6 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/function.h>
-#include <torch/cuda.h>
 
 #include "abi.h"
 #include "cpu_cache.h"
@@ -449,10 +448,6 @@ RT_EXPORT void rt_set_num_threads(int32_t n) { at::set_num_threads(n); }
 RT_EXPORT int32_t rt_get_num_threads() { return at::get_num_threads(); }
 RT_EXPORT void rt_set_blas_threads(int32_t n) { set_blas_threads(n); }
 RT_EXPORT int32_t rt_get_blas_threads() { return get_blas_threads(); }
-
-// torch::cuda is the C++ frontend's stable spelling across libtorch 1.x and 2.x.
-RT_EXPORT int32_t rt_cuda_is_available() { return torch::cuda::is_available() ? 1 : 0; }
-RT_EXPORT int32_t rt_cuda_device_count() { return static_cast<int32_t>(torch::cuda::device_count()); }
 
 RT_EXPORT char* rt_config(char** out) {
   RT_TRY

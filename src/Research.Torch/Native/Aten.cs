@@ -30,6 +30,8 @@ internal static class aten
     // conversion and copies
     internal static readonly Op to_dtype = new("aten::to", "dtype");
     internal static readonly Op to_device = new("aten::to", "device");
+    internal static readonly Op pin_memory = new("aten::pin_memory");
+    internal static readonly Op is_pinned = new("aten::is_pinned");
     internal static readonly Op clone = new("aten::clone");
     internal static readonly Op contiguous = new("aten::contiguous");
     internal static readonly Op detach = new("aten::detach");

@@ -72,8 +72,20 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial int rt_get_num_threads();
     [LibraryImport(Library)] internal static partial void rt_set_blas_threads(int n);
     [LibraryImport(Library)] internal static partial int rt_get_blas_threads();
+
+    // torch.cuda and autocast (src/native/cuda.cpp).
     [LibraryImport(Library)] internal static partial int rt_cuda_is_available();
     [LibraryImport(Library)] internal static partial int rt_cuda_device_count();
+    [LibraryImport(Library)] internal static partial IntPtr rt_cuda_synchronize(int device);
+    [LibraryImport(Library)] internal static partial IntPtr rt_cuda_manual_seed_all(ulong seed);
+    [LibraryImport(Library)] internal static partial int rt_cuda_memory_stats_built();
+    [LibraryImport(Library)] internal static partial IntPtr rt_cuda_memory_stats(int device, long* stats);
+    [LibraryImport(Library)] internal static partial IntPtr rt_cuda_reset_peak_memory_stats(int device);
+    [LibraryImport(Library)] internal static partial IntPtr rt_cuda_empty_cache();
+    [LibraryImport(Library)]
+    internal static partial IntPtr rt_autocast_enter(int deviceType, int enabled, int dtype, out int previousEnabled, out int previousDtype);
+    [LibraryImport(Library)] internal static partial IntPtr rt_autocast_exit(int deviceType, int previousEnabled, int previousDtype);
+    [LibraryImport(Library)] internal static partial int rt_autocast_is_enabled(int deviceType);
     [LibraryImport(Library)] internal static partial IntPtr rt_config(out IntPtr text);
 
     // c10d (src/native/distributed.cpp): stores, process groups, collectives, DDP's reducer.

@@ -11,6 +11,12 @@ public partial class Tensor
     public Tensor to(Device device, bool non_blocking = false, bool copy = false) => aten.to_device.Invoke(this, device, dtype, non_blocking, copy);
     public Tensor to(Device device, ScalarType dtype) => aten.to_device.Invoke(this, device, dtype);
     public Tensor cpu() => to(Device.CPU);
+
+    /// <summary>A copy in page-locked host memory, from which <c>to(cuda, non_blocking: true)</c> copies without
+    /// blocking the host. Needs a CUDA libtorch and a GPU, as in PyTorch.</summary>
+    public Tensor pin_memory() => aten.pin_memory.Invoke(this, Arg.Default);
+
+    public bool is_pinned() => aten.is_pinned.InvokeScalar(this, Arg.Default) != 0;
     public Tensor cuda() => to(Device.CUDA);
     public Tensor @float() => to(ScalarType.Float32);
     public Tensor @double() => to(ScalarType.Float64);

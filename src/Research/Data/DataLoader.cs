@@ -27,6 +27,10 @@ public sealed record LoaderOptions
     /// are then drawn per rank too, so the ranks' crops and flips are independent.</summary>
     public DistributedSampler? Sampler { get; init; }
 
+    /// <summary>Batches in page-locked host memory, so the copy to a GPU can run beside the step
+    /// (<c>to(cuda, non_blocking: true)</c>), as PyTorch's <c>pin_memory=True</c>. Null: pinned when CUDA is available.</summary>
+    public bool? PinMemory { get; init; }
+
     /// <summary>Evaluation settings: dataset order, every image, normalisation only.</summary>
     public static LoaderOptions Eval(int batchSize = 256) => new() { BatchSize = batchSize, Shuffle = false, DropLast = false };
 }
@@ -68,6 +72,7 @@ public sealed class DataLoader
 {
     private readonly float[][] _lut;
     private readonly ConcurrentBag<float[]> _imagePool = new();
+    private readonly bool _pin;
 
     public DataLoader(ImageDataset dataset, LoaderOptions? options = null)
     {
@@ -84,6 +89,7 @@ public sealed class DataLoader
         var norm = Options.Augment.Normalize ? dataset.Normalization : Normalization.None(dataset.Channels);
         _lut = Enumerable.Range(0, dataset.Channels)
             .Select(c => Enumerable.Range(0, 256).Select(b => (b / 255f - norm.Mean[c]) / norm.Std[c]).ToArray()).ToArray();
+        _pin = Options.PinMemory ?? cuda.is_available();
     }
 
     public ImageDataset Dataset { get; }
@@ -151,6 +157,11 @@ public sealed class DataLoader
     /// <summary>A batch prepared on the host: pixels ready for the model, labels, optional soft targets.</summary>
     private sealed record HostBatch(float[] Images, long[] Labels, float[]? Targets, int Epoch, int Index);
 
+    private static Tensor Pinned(Tensor pageable)
+    {
+        using (pageable) return pageable.pin_memory();
+    }
+
     private Batch ToTensors(HostBatch h)
     {
         var ds = Dataset;
@@ -159,6 +170,7 @@ public sealed class DataLoader
         var labels = tensor(h.Labels);
         var targets = h.Targets is null ? null : tensor(h.Targets, [n, ds.NumClasses]);
         if (h.Images.Length == Options.BatchSize * ds.ImageSize) _imagePool.Add(h.Images);
+        if (_pin) (images, labels, targets) = (Pinned(images), Pinned(labels), targets is null ? null : Pinned(targets));
         return new Batch(images, labels, targets, h.Epoch, h.Index);
     }
 

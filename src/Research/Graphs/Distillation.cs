@@ -83,7 +83,7 @@ public static class Distillation
     /// outputs change across each edge, the high-frequency component a node-wise loss loses.</summary>
     public static Tensor HighFrequency(Tensor studentLogits, Tensor teacherLogits, Adjacency withoutSelfLoops, double tau)
     {
-        if (withoutSelfLoops.NumEdges == 0) return zeros([], studentLogits.dtype);
+        if (withoutSelfLoops.NumEdges == 0) return zeros([], studentLogits.dtype, studentLogits.device);
         using var teacher = teacherLogits.detach();
         using var qs = EdgeDifferenceLogDistribution(studentLogits, withoutSelfLoops, tau);
         using var qt = EdgeDifferenceLogDistribution(teacher, withoutSelfLoops, tau);

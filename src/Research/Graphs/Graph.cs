@@ -1,4 +1,5 @@
 using Research.Torch;
+using Research.Training;
 using static Research.Torch.torch;
 
 namespace Research.Graphs;
@@ -80,17 +81,29 @@ public sealed class Graph : IDisposable
                 throw new ArgumentException($"Graph {name}: masks must be bool [{n}], got {m.Describe()}");
         Name = name;
         NumClasses = numClasses;
-        EdgeIndex = edgeIndex.DetachFromDisposeScope();
-        Features = features.DetachFromDisposeScope();
-        Labels = labels.DetachFromDisposeScope();
-        TrainMask = trainMask.DetachFromDisposeScope();
-        ValMask = valMask.DetachFromDisposeScope();
-        TestMask = testMask.DetachFromDisposeScope();
+        // On the default device (RESEARCH_DEVICE), so a notebook's graphs, the models trained on them and the
+        // losses that read their labels and edges all meet on the GPU without a line changed.
+        var device = Trainer.ResolveDevice(TrainerOptions.DefaultDevice);
+        EdgeIndex = OnDevice(edgeIndex, device);
+        Features = OnDevice(features, device);
+        Labels = OnDevice(labels, device);
+        TrainMask = OnDevice(trainMask, device);
+        ValMask = OnDevice(valMask, device);
+        TestMask = OnDevice(testMask, device);
         using var scope = NewDisposeScope();
         TrainIndex = TrainMask.nonzero().squeeze(1).DetachFromDisposeScope();
         ValIndex = ValMask.nonzero().squeeze(1).DetachFromDisposeScope();
         TestIndex = TestMask.nonzero().squeeze(1).DetachFromDisposeScope();
     }
+
+    private static Tensor OnDevice(Tensor t, Device device)
+    {
+        if (t.device == device) return t.DetachFromDisposeScope();
+        using (t) return t.to(device).DetachFromDisposeScope();
+    }
+
+    /// <summary>Where the graph's tensors live: the default device when it was made.</summary>
+    public Device Device => Features.device;
 
     public string Name { get; }
     public int NumClasses { get; }
@@ -193,7 +206,7 @@ public sealed class Adjacency : IDisposable
         var dst = graph.EdgeIndex[1];
         if (selfLoops)
         {
-            var loops = arange(graph.NumNodes);
+            var loops = arange(graph.NumNodes, device: graph.Device);
             src = cat([src, loops]);
             dst = cat([dst, loops]);
         }

@@ -34,6 +34,7 @@ public static class NodeTraining
         Action<EpochRecord>? onEpoch = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
+        MoveTo(model, graph);
         var adjacency = model.UsesGraph ? graph.WithSelfLoops : graph.WithoutSelfLoops;
         var parameters = model.parameters().ToList();
         using var optimizer = new optim.AdamW(parameters, lr: options.Lr, weight_decay: 0);
@@ -87,6 +88,7 @@ public static class NodeTraining
     /// <summary>Logits of every node in eval mode without gradients, <c>[N, C]</c>, in the caller's dispose scope.</summary>
     public static Tensor Predict(NodeModel model, Graph graph)
     {
+        MoveTo(model, graph);
         bool wasTraining = model.training;
         model.eval();
         try
@@ -99,6 +101,12 @@ public static class NodeTraining
         {
             model.train(wasTraining);
         }
+    }
+
+    // Models are built on the CPU, as in PyTorch; the graph is on the default device (Graph's constructor).
+    private static void MoveTo(NodeModel model, Graph graph)
+    {
+        if (model.parameters().FirstOrDefault() is { } p && p.device != graph.Device) model.to(graph.Device);
     }
 
     /// <summary>Train, validation and test accuracy of the model in eval mode.</summary>

@@ -41,7 +41,8 @@ public static class Spectral
     /// <summary><see cref="RayleighQuotients(Graph, Tensor, bool)"/> of a managed <c>[N, K]</c> array (per-node outputs of a run).</summary>
     public static double[] RayleighQuotients(Graph graph, float[,] signal, bool center = false)
     {
-        using var t = tensor(signal);
+        using var host = tensor(signal);
+        using var t = host.to(graph.Device);
         return RayleighQuotients(graph, t, center);
     }
 
@@ -54,9 +55,9 @@ public static class Spectral
         using var scope = NewDisposeScope();
         var adj = graph.WithoutSelfLoops;
         long n = graph.NumNodes;
-        var a = zeros([n, n], float64);
+        var a = zeros([n, n], float64, graph.Device);
         a.index_put_([adj.Dst, adj.Src], adj.SymWeight64.squeeze(1), accumulate: true);
-        return (eye(n, dtype: float64) - a).MoveToOuterDisposeScope();
+        return (eye(n, dtype: float64, device: graph.Device) - a).MoveToOuterDisposeScope();
     }
 
     /// <summary>Eigenvalues (ascending, <c>[N]</c>) and orthonormal eigenvectors (columns of <c>[N, N]</c>) of the normalised

@@ -10,16 +10,23 @@ namespace Research.Training;
 
 /// <summary>The loss became NaN or infinite. Raised before that step's backward pass, so the weights are those
 /// after the previous step and the model stays usable.</summary>
-public sealed class TrainingDivergedException(long step, int epoch, int batch, double loss, double lr, double? lastFiniteLoss)
-    : Exception($"Training diverged: the loss is {loss} at step {step} (epoch {epoch}, batch {batch}, lr {lr:0.###e+00})" +
+public sealed class TrainingDivergedException(long step, int epoch, int batch, double loss, double lr, double? lastFiniteLoss, string? where = null)
+    : Exception($"Training diverged: " + (where ?? $"the loss is {loss} at step {step} (epoch {epoch}, batch {batch}, lr {lr:0.###e+00})") +
         (lastFiniteLoss is { } l ? $"; the last logged loss was {l:0.####}" : "") +
-        $". The weights are those after step {step - 1}. Lower the learning rate, lengthen the warmup or set ClipGradNorm.")
+        (where is null ? $". The weights are those after step {step - 1}" : "") + ". Lower the learning rate, lengthen the warmup or set ClipGradNorm.")
 {
     public long Step { get; } = step;
     public int Epoch { get; } = epoch;
     public int Batch { get; } = batch;
     public double Loss { get; } = loss;
     public double Lr { get; } = lr;
+
+    /// <summary>On a GPU the step does not wait to read its loss, so a non-finite loss is seen when the next record
+    /// closes: <paramref name="firstStep"/> opened that window of <paramref name="steps"/> steps, and the weights are
+    /// those after its last step, not before the divergence.</summary>
+    public static TrainingDivergedException NoticedLater(long firstStep, int epoch, int batch, double loss, double lr, double? lastFiniteLoss, long steps) =>
+        new(firstStep, epoch, batch, loss, lr, lastFiniteLoss, $"the mean loss of steps {firstStep}..{firstStep + steps - 1} is {loss} " +
+            $"(read when their record closed; the device does not wait each step). The weights are those after step {firstStep + steps - 1}");
 }
 
 /// <summary>Loss, top-1 accuracy and the confusion matrix <c>[true, predicted]</c> over <see cref="Images"/> images.</summary>
@@ -53,7 +60,7 @@ public sealed class Trainer : IDisposable
     {
         Model = model;
         Options = options ?? new TrainerOptions();
-        Device = Device.Parse(Options.Device);
+        Device = ResolveDevice(Options.Device);
         if (Device.Type != DeviceType.CPU) Model.to(Device);
         _modelInfo = modelInfo;
         _parameters = model.parameters().Where(p => p.requires_grad).ToList();
@@ -77,6 +84,22 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Every record of the run so far; kept when a run is interrupted.</summary>
     public TrainingHistory History { get; private set; } = new();
+
+    /// <summary>The device a run names, checked: a GPU asked for on a machine without one is one clear error up front,
+    /// not a failure deep inside the first forward.</summary>
+    public static Device ResolveDevice(string device)
+    {
+        var parsed = Device.Parse(device);
+        if (parsed.Type == DeviceType.CUDA && !cuda.is_available())
+            throw new ArgumentException($"Trainer: the device is {device}{FromEnvironment(device)}, but CUDA is not available: this libtorch " +
+                "was built without CUDA or no GPU is visible. Train on cpu, or build the shim against a CUDA PyTorch (environment.md).");
+        if (parsed.Type == DeviceType.CUDA && parsed.Index >= cuda.device_count())
+            throw new ArgumentException($"Trainer: the device is {device}{FromEnvironment(device)}, but this machine has {cuda.device_count()} GPU(s)");
+        return parsed;
+    }
+
+    private static string FromEnvironment(string device) =>
+        Environment.GetEnvironmentVariable(TrainerOptions.DeviceVariable)?.Trim() == device ? $" (from {TrainerOptions.DeviceVariable})" : "";
 
     private optim.Optimizer CreateOptimizer()
     {
@@ -111,7 +134,7 @@ public sealed class Trainer : IDisposable
         long end = Math.Min(total, stopAtStep ?? total);
         using var metrics = Options.MetricsPath is null || !IsMainProcess ? null : new MetricsWriter(Options.MetricsPath, replaceWith: History);
         if (!IsMainProcess) (eval, progress) = (null, null);
-        var run = new RunState(this, metrics, progress, total, end, perEpoch, Step);
+        using var run = new RunState(this, metrics, progress, total, end, perEpoch, Step);
         Model.train();
         try
         {
@@ -140,27 +163,41 @@ public sealed class Trainer : IDisposable
         return new TrainResult(History, final, Step, run.Clock.Elapsed, _lastCheckpoint, resumedFrom);
     }
 
-    // The step itself: everything made here is freed when the scope closes, so memory stays flat.
+    // The step itself: everything made here is freed when the scope closes, so memory stays flat. Nothing in it
+    // waits for the device: the batch is copied from pinned memory without blocking, loss and correct counts are
+    // summed on the device and read when a record closes (LogWindow), so a GPU runs ahead of the host. The CPU
+    // is synchronous anyway, so there the loss is checked before backward and a divergence leaves the weights intact.
     private void TrainStep(Batch batch, long total, long warmup, LogWindow window)
     {
         using var scope = NewDisposeScope();
         double lr = Schedules.WarmupCosine(Step, total, warmup, Options.Lr, Options.MinLr);
         foreach (var group in Optimizer.param_groups) group.lr = lr;
-        var images = batch.Images.to(Device);
-        var labels = batch.Labels.to(Device);
-        var logits = Model.forward(images);
-        var loss = F.cross_entropy(logits, batch.Targets?.to(Device) ?? labels, label_smoothing: Options.LabelSmoothing);
-        double value = loss.item<double>();
-        if (!double.IsFinite(value))
+        bool onDevice = Device.Type != DeviceType.CPU;
+        var images = batch.Images.to(Device, non_blocking: onDevice);
+        var labels = batch.Labels.to(Device, non_blocking: onDevice);
+        var targets = batch.Targets?.to(Device, non_blocking: onDevice);
+        Tensor logits, loss;
+        using (Autocast())
+        {
+            logits = Model.forward(images);
+            loss = F.cross_entropy(logits, targets ?? labels, label_smoothing: Options.LabelSmoothing);
+        }
+        if (!onDevice && loss.item<double>() is var value && !double.IsFinite(value))
             throw new TrainingDivergedException(Step, batch.Epoch, batch.Index, value, lr, History.Train.Count > 0 ? History.Train[^1].Loss : null);
         Optimizer.zero_grad();
         Backward(loss);
         if (Options.ClipGradNorm is { } maxNorm) nn.utils.clip_grad_norm_(_parameters, maxNorm);
         Optimizer.step();
-        long correct = logits.argmax(1).eq(labels).sum().item<long>();
         Step++;
-        window.Add(value, correct, batch.Size, lr);
+        window.Add(loss, logits.argmax(1).eq(labels).sum(), batch.Size, lr, Step, batch.Epoch, batch.Index);
     }
+
+    private IDisposable? Autocast() => Options.Precision switch
+    {
+        Precision.Float32 => null,
+        Precision.BFloat16 => autocast(Device.Type, bfloat16),
+        var p => throw new ArgumentException($"Trainer: unknown precision {p}"),
+    };
 
     private bool WritesCheckpoints => Options.CheckpointDir is not null && IsMainProcess;
 
@@ -178,20 +215,22 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Loss and accuracy of the current model on <paramref name="loader"/>, in eval mode and without gradients.</summary>
     public EvalResult Evaluate(DataLoader loader, int? maxBatches = null, CancellationToken cancellationToken = default) =>
-        Evaluate(Network, loader, Options.Device, maxBatches, cancellationToken);
+        Evaluate(Network, loader, Options.Device, maxBatches, cancellationToken, Options.Precision);
 
     /// <summary>Mean cross-entropy (no smoothing), top-1 accuracy and the confusion matrix of <paramref name="model"/> on
     /// <paramref name="loader"/> (at most <paramref name="maxBatches"/> batches), in eval mode under <c>no_grad</c>;
-    /// the model's training mode is restored afterwards.</summary>
-    public static EvalResult Evaluate(nn.Module<Tensor, Tensor> model, DataLoader loader, string device = "cpu", int? maxBatches = null,
-        CancellationToken cancellationToken = default)
+    /// the model's training mode is restored afterwards. <paramref name="device"/> defaults to
+    /// <see cref="TrainerOptions.DefaultDevice"/>. The sums stay on the device until the last batch.</summary>
+    public static EvalResult Evaluate(nn.Module<Tensor, Tensor> model, DataLoader loader, string? device = null, int? maxBatches = null,
+        CancellationToken cancellationToken = default, Precision precision = Precision.Float32)
     {
-        var dev = Device.Parse(device);
+        var dev = ResolveDevice(device ?? TrainerOptions.DefaultDevice);
+        bool onDevice = dev.Type != DeviceType.CPU;
         int k = loader.Dataset.NumClasses, n = 0, batches = 0;
-        var confusion = new int[k, k];
-        double lossSum = 0;
         bool wasTraining = model.training;
         model.eval();
+        using var lossSum = zeros([], float64, dev);
+        using var counts = zeros([(long)k * k], int64, dev);   // confusion, flattened [true * k + predicted]
         try
         {
             using var noGrad = no_grad();
@@ -200,21 +239,27 @@ public sealed class Trainer : IDisposable
                 using var scope = NewDisposeScope();
                 using (batch)
                 {
-                    var labels = batch.Labels.to(dev);
-                    var logits = model.forward(batch.Images.to(dev));
-                    lossSum += F.cross_entropy(logits, labels, reduction: "sum").item<double>();
-                    var predicted = logits.argmax(1).cpu().data<long>();
-                    var truth = batch.Labels.data<long>();
-                    for (int i = 0; i < truth.Length; i++) confusion[truth[i], predicted[i]]++;
-                    n += truth.Length;
+                    var labels = batch.Labels.to(dev, non_blocking: onDevice);
+                    var images = batch.Images.to(dev, non_blocking: onDevice);
+                    Tensor logits;
+                    using (precision == Precision.BFloat16 ? autocast(dev.Type, bfloat16) : null) logits = model.forward(images);
+                    lossSum.add_(F.cross_entropy(logits.@float(), labels, reduction: "sum"));
+                    counts.add_(bincount(labels.mul(k).add(logits.argmax(1)), null, (long)k * k));
+                    n += batch.Size;
                 }
                 if (maxBatches is { } m && ++batches >= m) break;
             }
         }
         finally { model.train(wasTraining); }
+        var flat = counts.cpu().data<long>();
+        var confusion = new int[k, k];
         long correct = 0;
+        for (int t = 0; t < k; t++)
+            for (int p = 0; p < k; p++)
+                confusion[t, p] = (int)flat[t * k + p];
         for (int i = 0; i < k; i++) correct += confusion[i, i];
-        return new EvalResult(n == 0 ? double.NaN : lossSum / n, n == 0 ? double.NaN : (double)correct / n, n, confusion);
+        double loss = lossSum.item<double>();
+        return new EvalResult(n == 0 ? double.NaN : loss / n, n == 0 ? double.NaN : (double)correct / n, n, confusion);
     }
 
     /// <summary>Writes a checkpoint of the current step to <paramref name="directory"/> (default
@@ -286,34 +331,63 @@ public sealed class Trainer : IDisposable
 
     public void Dispose() => Optimizer.Dispose();
 
-    /// <summary>Running sums between two training records.</summary>
-    private sealed class LogWindow
+    /// <summary>Running sums between two training records. Loss and correct counts are summed in device tensors
+    /// that live across steps, and read (one host synchronisation) only when a record closes or progress is drawn.</summary>
+    private sealed class LogWindow(Device device, TrainingHistory history) : IDisposable
     {
-        public double LossSum, LastLr;
-        public long Correct, Images, Steps;
+        private Tensor? _lossSum, _correct;
+        private (long Step, int Epoch, int Batch) _first;
+        private double _firstLr;
+        public double LastLr;
+        public long Images, Steps;
         public readonly Stopwatch Clock = Stopwatch.StartNew();
 
-        public void Add(double loss, long correct, int images, double lr)
+        public void Add(Tensor loss, Tensor correct, int images, double lr, long step, int epoch, int batch)
         {
-            LossSum += loss;
-            Correct += correct;
+            // Made inside a step's scope, so taken out of it: the sums outlive the step.
+            _lossSum ??= zeros([], float64, device).DetachFromDisposeScope();
+            _correct ??= zeros([], int64, device).DetachFromDisposeScope();
+            if (Steps == 0) (_first, _firstLr) = ((step, epoch, batch), lr);
+            _lossSum.add_(loss.detach());
+            _correct!.add_(correct);
             Images += images;
             Steps++;
             LastLr = lr;
         }
 
+        /// <summary>Mean loss and accuracy so far; a non-finite loss on a device is reported here, at the first read
+        /// after it, since the step itself did not wait to look.</summary>
+        public (double Loss, double Accuracy) Read()
+        {
+            double loss = _lossSum!.item<double>() / Steps, accuracy = (double)_correct!.item<long>() / Images;
+            if (!double.IsFinite(loss))
+                throw TrainingDivergedException.NoticedLater(_first.Step, _first.Epoch, _first.Batch, loss, _firstLr,
+                    history.Train.Count > 0 ? history.Train[^1].Loss : null, Steps);
+            return (loss, accuracy);
+        }
+
         public void Reset()
         {
-            LossSum = 0;
-            Correct = Images = Steps = 0;
+            _lossSum?.zero_();
+            _correct?.zero_();
+            Images = Steps = 0;
             Clock.Restart();
+        }
+
+        public void Dispose()
+        {
+            _lossSum?.Dispose();
+            _correct?.Dispose();
         }
     }
 
     /// <summary>The bookkeeping of one Fit call: logging, evaluation, checkpoints and progress after each step.</summary>
     private sealed class RunState(Trainer t, MetricsWriter? metrics, Action<TrainingProgress>? progress, long total, long end, int perEpoch, long startStep)
+        : IDisposable
     {
-        public readonly LogWindow Window = new();
+        public void Dispose() => Window.Dispose();
+
+        public readonly LogWindow Window = new(t.Device, t.History);
         public readonly Stopwatch Clock = t._fitClock = Stopwatch.StartNew();
         private readonly Stopwatch _sinceReport = Stopwatch.StartNew();
         private double _evalSeconds;
@@ -338,7 +412,8 @@ public sealed class Trainer : IDisposable
         {
             var w = Window;
             if (w.Steps == 0) return;
-            _last = new TrainRecord(t.Step, EpochOf(t.Step), w.LossSum / w.Steps, (double)w.Correct / w.Images, w.LastLr,
+            var (loss, accuracy) = w.Read();
+            _last = new TrainRecord(t.Step, EpochOf(t.Step), loss, accuracy, w.LastLr,
                 w.Images / Math.Max(1e-9, w.Clock.Elapsed.TotalSeconds), Elapsed);
             t.History.Train.Add(_last);
             metrics?.Write(_last);
@@ -349,7 +424,7 @@ public sealed class Trainer : IDisposable
         {
             var clock = Stopwatch.StartNew();
             Window.Clock.Stop();   // images/s measures training, not evaluation
-            var r = Trainer.Evaluate(t.Network, eval, t.Options.Device, maxBatches);
+            var r = Trainer.Evaluate(t.Network, eval, t.Options.Device, maxBatches, precision: t.Options.Precision);
             Window.Clock.Start();
             var record = new EvalRecord(t.Step, EpochOf(t.Step), r.Loss, r.Accuracy, r.Images, Elapsed);
             t.History.Eval.Add(record);
@@ -367,8 +442,7 @@ public sealed class Trainer : IDisposable
             long done = t.Step - startStep;
             double trainSeconds = Clock.Elapsed.TotalSeconds - _evalSeconds;
             TimeSpan? eta = done > 0 ? TimeSpan.FromSeconds(trainSeconds / done * (end - t.Step)) : null;
-            double loss = w.Steps > 0 ? w.LossSum / w.Steps : _last?.Loss ?? double.NaN;
-            double acc = w.Steps > 0 ? (double)w.Correct / w.Images : _last?.Accuracy ?? double.NaN;
+            var (loss, acc) = w.Steps > 0 ? w.Read() : (_last?.Loss ?? double.NaN, _last?.Accuracy ?? double.NaN);
             double ips = w.Steps > 0 ? w.Images / Math.Max(1e-9, w.Clock.Elapsed.TotalSeconds) : _last?.ImagesPerSecond ?? 0;
             progress(new TrainingProgress(t.Step, total, EpochOf(t.Step), t.Options.Epochs, loss, acc, w.Steps > 0 ? w.LastLr : _last?.Lr ?? t.Options.Lr,
                 ips, TimeSpan.FromSeconds(Elapsed), eta, t.History.LastEval, finished));

@@ -1,5 +1,7 @@
 namespace Research.Training;
 
+public enum Precision { Float32, BFloat16 }
+
 /// <summary>Everything a <see cref="Trainer"/> run depends on besides the model and the data. Defaults follow
 /// the DeiT recipe the S2-MLP papers train with (AdamW, weight decay 0.05, warmup then cosine to 1e-5, label
 /// smoothing 0.1), scaled to small data.</summary>
@@ -63,9 +65,20 @@ public sealed record TrainerOptions
     /// <summary>JSON-lines metrics file; null writes none (the history is kept in memory either way).</summary>
     public string? MetricsPath { get; init; }
 
-    /// <summary>"cpu", "cuda" or "cuda:N": the model is moved there and batches follow.</summary>
-    public string Device { get; init; } = "cpu";
+    /// <summary>"cpu", "cuda" or "cuda:N": the model is moved there and batches follow. Default: the
+    /// <c>RESEARCH_DEVICE</c> environment variable, else cpu, so a notebook moves to a GPU with no change to its code.</summary>
+    public string Device { get; init; } = DefaultDevice;
+
+    /// <summary>Float32 everywhere, or the forward pass and loss under <c>torch.autocast</c> to bfloat16 with float32
+    /// weights and optimizer state (PyTorch's mixed precision; bfloat16 needs no loss scaling).</summary>
+    public Precision Precision { get; init; } = Precision.Float32;
 
     /// <summary>Seconds between progress callbacks while training.</summary>
     public double ProgressInterval { get; init; } = 0.5;
+
+    public const string DeviceVariable = "RESEARCH_DEVICE";
+
+    /// <summary><c>RESEARCH_DEVICE</c> when set, else cpu.</summary>
+    public static string DefaultDevice =>
+        Environment.GetEnvironmentVariable(DeviceVariable) is { Length: > 0 } device ? device.Trim() : "cpu";
 }

@@ -183,6 +183,20 @@ public sealed class DataParallelTests
     }
 
     [Fact]
+    public void ADeviceOrPrecisionThatCannotRun_IsNamedBeforeTraining()
+    {
+        if (cuda.is_available()) return;   // the GPU bundle's device check covers a machine with one
+        using var dir = new TempDir();
+        var fromEnvironment = Train(Small(dir["run"], 16), new() { ["RESEARCH_DEVICE"] = "cuda" });
+        Assert.NotEqual(0, fromEnvironment.ExitCode);
+        Assert.Contains("the device is cuda (from RESEARCH_DEVICE), but CUDA is not available", fromEnvironment.Stderr);
+        var precision = Train(Small(dir["run"], 16, "--precision", "fp8"));
+        Assert.NotEqual(0, precision.ExitCode);
+        Assert.Contains("--precision: unknown precision 'fp8' (fp32 or bf16)", precision.Stderr);
+        Assert.False(File.Exists(Path.Combine(dir["run"], "summary.json")));
+    }
+
+    [Fact]
     public void WorldSizeThatDoesNotMatch_IsNamed()
     {
         using var dir = new TempDir();

@@ -160,6 +160,39 @@ public sealed class TrainerTests
         Assert.Contains("| test", text);
         Assert.StartsWith("<div style=\"font-family:monospace\"><progress value=\"1\" max=\"1\"", ProgressBar.Html(last));
     }
+
+    [Fact]
+    public void BFloat16_TrainsUnderAutocast_WithFloat32WeightsAndTheSameRecords()
+    {
+        var (train, test) = Stripes();
+        manual_seed(3);
+        using var model = new TinyMlp(256, 32, 2);
+        using var trainer = new Trainer(model, new TrainerOptions { Epochs = 4, Lr = 3e-3, LogEvery = 4, Precision = Precision.BFloat16 });
+        var result = trainer.Fit(train, test);
+        Assert.True(result.FinalEval!.Accuracy > 0.9, $"bf16 test accuracy {result.FinalEval.Accuracy:P1}");
+        Assert.All(model.parameters(), p => Assert.Equal(float32, p.dtype));
+        Assert.Equal(8, result.History.Train.Count);
+        Assert.False(is_autocast_enabled(DeviceType.CPU));   // the region closed with the step
+        // The bf16 forward really ran in bf16: its first loss differs from the float32 one from the same weights.
+        manual_seed(3);
+        using var same = new TinyMlp(256, 32, 2);
+        using var fp32 = new Trainer(same, new TrainerOptions { Epochs = 4, Lr = 3e-3, LogEvery = 4 });
+        var reference = fp32.Fit(train, stopAtStep: 4).History.Train[0].Loss;
+        Assert.NotEqual(reference, result.History.Train[0].Loss);
+        Assert.Equal(reference, result.History.Train[0].Loss, 1);
+    }
+
+    [Fact]
+    public void ACudaDeviceWithoutCuda_IsOneClearErrorBeforeTraining()
+    {
+        if (cuda.is_available()) return;   // the bundle's device check covers a machine with a GPU
+        using var model = new TinyMlp(256, 8, 2);
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(model, new TrainerOptions { Device = "cuda" }));
+        Assert.Contains("the device is cuda", e.Message);
+        Assert.Contains("CUDA is not available", e.Message);
+        Assert.Throws<ArgumentException>(() => Trainer.Evaluate(model, Stripes().Test, "cuda:1"));
+        Assert.Equal(DeviceType.CPU, model.parameters().First().device.Type);
+    }
 }
 
 /// <summary>Tests that depend on libtorch's global generator or on the live tensor count: alone, not in parallel.</summary>
