@@ -118,6 +118,9 @@ available = torch.cuda.is_available()
 print("available=" + str(available))
 print("gpu=" + (torch.cuda.get_device_name(0) if available else ""))
 print("prefix=" + torch.utils.cmake_prefix_path)
+import os
+print("root=" + os.path.dirname(torch.__file__))
+print("abi=%d" % int(torch.compiled_with_cxx11_abi()))
 PY
 ) || die "$python_path did not run (exit $?): pass --python with the interpreter of a PyTorch install"
 field() { sed -n "s/^$1=//p" <<<"$probe" | head -n1; }
@@ -164,8 +167,12 @@ fi
 
 partial="$out.partial"
 mkdir -p "$partial/logs" || die "cannot create $partial"
-build_dir=${build_dir:-$partial/build/native}
-case "$build_dir" in /*) ;; *) build_dir="$PWD/$build_dir" ;; esac
+if [ -n "$build_dir" ]; then
+  case "$build_dir" in /*) ;; *) build_dir="$PWD/$build_dir" ;; esac
+  build_where=$build_dir
+else
+  build_dir=$partial/build/native build_where=build/native
+fi
 results=()   # "step|status|seconds|where"
 
 finish() {
@@ -213,16 +220,22 @@ step() {
 }
 
 build_shim() {
-  local prefix_args=() gen_args=()
-  # A pip wheel's cmake_prefix_path holds TorchConfig.cmake; Debian's python3-torch names a folder that does
-  # not exist, and its libtorch-dev's config is found by CMake without a prefix.
-  [ -f "$1/Torch/TorchConfig.cmake" ] && prefix_args=(-DCMAKE_PREFIX_PATH="$1")
+  local torch_args=() gen_args=() root prefix
+  root=$(field root) prefix=$(field prefix)
+  # A pip wheel's own folder has the headers and libraries: built from there, a CUDA wheel needs no CUDA
+  # toolkit (torch's CMake config would insist on one). Debian's python3-torch has neither there, and its
+  # libtorch-dev's config is found by CMake without a prefix.
+  if [ -f "$root/include/torch/csrc/api/include/torch/version.h" ] && [ -f "$root/lib/libtorch.so" ]; then
+    torch_args=(-DRESEARCH_TORCH_ROOT="$root" -DRESEARCH_TORCH_CXX11_ABI="$(field abi)")
+  elif [ -f "$prefix/Torch/TorchConfig.cmake" ]; then
+    torch_args=(-DCMAKE_PREFIX_PATH="$prefix")
+  fi
   command -v ninja >/dev/null && [ ! -f "$build_dir/CMakeCache.txt" ] && gen_args=(-G Ninja)
-  cmake -S "$here/src/native" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" "${gen_args[@]}" "${prefix_args[@]}" || return $?
+  cmake -S "$here/src/native" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" "${gen_args[@]}" "${torch_args[@]}" || return $?
   cmake --build "$build_dir" -j"$(nproc)" || return $?
   test -f "$build_dir/libresearch_native.so"
 }
-if ! step build "$build_dir" build_shim "$(field prefix)"; then
+if ! step build "$build_where" build_shim; then
   # The usual cause on a CUDA machine has a known cure; say it in one line as well.
   if grep -qiE "uses CUDA but I cannot find|Could NOT find CUDA|Failed to find nvcc|CUDA_TOOLKIT_ROOT_DIR" "$partial/logs/build.log"; then
     log "CMake's Torch config for a CUDA libtorch needs the CUDA toolkit (nvcc and headers): put nvcc on PATH or set CUDAToolkit_ROOT / CUDA_HOME to it"
@@ -233,6 +246,8 @@ fi
 export RESEARCH_NATIVE="$build_dir/libresearch_native.so"
 export RESEARCH_CACHE="$partial/cache"
 export RESEARCH_BUDGET="$budget"
+# The notebooks' trainers and graphs take their default device from here, so they run on the GPU unchanged.
+export RESEARCH_DEVICE="$device"
 # Figures embed plotly.js; the bundle carries Debian's copy, since the GPU machine has none.
 [ -n "${RESEARCH_PLOTLY_JS:-}" ] || export RESEARCH_PLOTLY_JS="$here/share/plotly.js"
 
