@@ -87,6 +87,12 @@ FAKE_VERSION=2.99.0+cu130 FAKE_CUDA=13.0 FAKE_AVAILABLE=True refuses "torch 2.99
 refuses "--device cuda with Debian's CPU-only libtorch" "libtorch without CUDA" --device cuda --python "$py"
 FAKE_VERSION=2.11.0+cu130 FAKE_CUDA=13.0 refuses "--device cuda with a CUDA torch and no GPU" "sees no GPU" --python "$work/fake-python"
 refuses "an unknown notebook" "no notebook 'no-such-notebook'" --device cpu --python "$py" --notebooks no-such-notebook
+if [ -x "$b/app/research-run" ]; then
+  RESEARCH_FASHION_MNIST=$work/no-data refuses "a notebook that needs Fashion-MNIST when it is absent" "needs Fashion-MNIST" \
+    --device cpu --python "$py" --steps notebooks --notebooks 02-direction-ablation
+else
+  refuses "notebooks from a bundle without research-run" "has no research-run" --device cpu --python "$py" --steps notebooks --notebooks 00-quickstart
+fi
 refuses "an unknown step" "unknown step" --device cpu --python "$py" --steps "build-everything"
 refuses "a bad budget" "--budget must be" --device cpu --python "$py" --budget huge
 refuses "an unknown option" "unknown option" --device cpu --python "$py" --fast
@@ -105,16 +111,19 @@ CXX=/bin/false run --out "$work/broken" --device cpu --python "$py" --steps ""; 
 check "a failed build exits 1, leaves DIR.failed with the build log and no DIR" \
   test $status -eq 1 -a -s "$work/broken.failed/logs/build.log" -a -s "$work/broken.failed/summary.md" -a ! -e "$work/broken" -a ! -e "$work/broken.partial"
 
-# The CPU run: the shim built against Debian's libtorch, then the steps this checkout's bundle can run.
+# The CPU run: the shim built against Debian's libtorch, then the steps this checkout's bundle can run,
+# without Fashion-MNIST as on the GPU machine (the quickstart falls back to a synthetic task; at the smoke
+# budget that task is smaller than one batch, so quick).
 steps="" notebooks=""
 for c in device-check gpu; do
   step=$([ $c = gpu ] && echo bench || echo $c)
   if grep -qE "[<|]$c[|>]" <<<"$usage"; then steps="$steps $step"; else skip "the $step step on the CPU" "Research.Bench has no '$c' command yet"; fi
 done
-if [ -x "$b/app/research-run" ]; then steps="$steps notebooks" notebooks=01-shift-equivalence
+if [ -x "$b/app/research-run" ]; then steps="$steps notebooks" notebooks="00-quickstart 01-shift-equivalence"
 else skip "the notebooks step on the CPU" "the bundle has no research-run"; fi
 start=$SECONDS
-run --out "$work/cpu" --device cpu --python "$py" --quick --budget smoke --steps "$steps" ${notebooks:+--notebooks "$notebooks"}; status=$?
+RESEARCH_FASHION_MNIST=$work/no-data run --out "$work/cpu" --device cpu --python "$py" --quick --budget quick \
+  --steps "$steps" ${notebooks:+--notebooks "$notebooks"}; status=$?
 took=$((SECONDS - start))
 if [ $status -eq 0 ]; then ok "run-gpu.sh --device cpu --quick --steps \"${steps# }\" passes in $took s"
 else bad "run-gpu.sh --device cpu --quick" "exit $status: $(tail -n 8 "$work/out.txt" "$work/err.txt")"; fi
@@ -126,9 +135,13 @@ case " $steps " in *" device-check "*)
   check "the device check wrote its report" test -s "$work/cpu/device-check/device-check.json" -a -s "$work/cpu/device-check/device-check.md" ;; esac
 case " $steps " in *" bench "*)
   check "the benchmark wrote its report" test -s "$work/cpu/bench/gpu-bench.json" -a -s "$work/cpu/bench/gpu-bench.md" ;; esac
+for n in $notebooks; do
+  check "$n ran and was written" test -s "$work/cpu/notebooks/$n.ipynb"
+  check "the summary says $n passed" grep -q "^| notebook-$n | passed" "$work/cpu/summary.md"
+done
 if [ -n "$notebooks" ]; then
-  check "the notebook ran and was written" test -s "$work/cpu/notebooks/$notebooks.ipynb"
-  check "the summary says the notebook passed" grep -q "^| notebook-$notebooks | passed" "$work/cpu/summary.md"
+  check "the quickstart trained on the synthetic fallback" grep -q 'headline: .* on stripes' "$work/cpu/notebooks/00-quickstart.ipynb"
+  check "its figures embed the bundle's plotly.js" grep -q 'data-plotlyjs' "$work/cpu/notebooks/00-quickstart.ipynb"
 fi
 
 summary
