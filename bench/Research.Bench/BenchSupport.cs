@@ -9,7 +9,18 @@ namespace Research.Bench;
 /// <summary>What every benchmark shares: timing, the Python side, the output folder.</summary>
 internal static class BenchSupport
 {
-    public static string Root { get; } = FindRoot();
+    // Lazy, so that a command that needs no checkout (a self-contained publish on a GPU machine) still starts.
+    private static readonly Lazy<string> root = new(FindRoot);
+
+    public static string Root => root.Value;
+
+    /// <summary>A file the benchmarks read (a Python script, a golden file), by its path in the checkout: the copy next to
+    /// the binary first, which a self-contained publish carries (Research.Bench.csproj), else the checkout's.</summary>
+    public static string Asset(string relativePath)
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, relativePath);
+        return File.Exists(beside) ? beside : Path.Combine(Root, relativePath);
+    }
 
     /// <summary>Minimum over <paramref name="repeats"/> of the mean seconds per call over
     /// <paramref name="calls"/> calls. The minimum, as Python's timeit advises: on a shared

@@ -10,6 +10,8 @@ var commands = new Dictionary<string, Func<string[], int>>
     ["counts"] = CountsBench.Run,
     ["ddp"] = DdpBench.Run,
     ["ddp-worker"] = DdpBench.Worker,   // one rank of `ddp`, started by it
+    ["device-check"] = DeviceCheck.Run,   // these two write to --out DIR instead of out/bench
+    ["gpu"] = GpuBench.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
