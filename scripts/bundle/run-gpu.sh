@@ -194,10 +194,10 @@ finish() {
   echo
   sed -n '/^| step/,$p' "$dest/summary.md"
   if [ "$status" -eq 0 ]; then echo "run-gpu: every step passed; results in $dest"
-  else echo "run-gpu: a step failed; nothing at $out, the run and its logs are in $dest" >&2; fi
+  else echo "run-gpu: ${2:-a step failed}; nothing at $out, the run and its logs are in $dest" >&2; fi
   exit "$status"
 }
-trap 'echo "run-gpu: interrupted" >&2; results+=("interrupted|failed|-|-"); finish 1' INT TERM
+trap 'results+=("interrupted|failed|-|-"); finish 1 interrupted' INT TERM
 
 gpu_name=$(field gpu)
 exec 3>&1
