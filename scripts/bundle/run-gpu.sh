@@ -21,7 +21,7 @@ usage: run-gpu.sh [--device cuda|cpu] [--out DIR] [--budget smoke|quick|full] [-
 
 Builds the native shim against this machine's PyTorch (libtorch $min_torch to $max_torch), then runs,
 each step logged under DIR/logs:
-  device-check   Research.Bench device-check: the kit's operators on the device against expectations
+  device-check   Research.Bench device-check: the device against the CPU (operators, every model, memory)
   bench          Research.Bench gpu: ours and PyTorch (bench/gpu.py on --python) side by side
   notebooks      research-run on each notebook named by --notebooks, at --budget
 
