@@ -306,7 +306,7 @@ internal static class GpuBench
         "`ModelCounter` on a real forward as `bench counts` does) x images/s; the backward pass costs about two forward " +
         "passes, element-wise work is not counted. The share is of the bf16 peak for both precisions (the JSON also has each " +
         "fp32 row's share of the fp32 peak). Both sides: AdamW (lr 1e-3, weight decay 0.05) as each library ships it (PyTorch's " +
-        "default implementation for the device, the kit's op-by-op step off the CPU), `zero_grad` to None, bf16 as autocast " +
+        "default implementation for the device; the kit's multi-tensor `_foreach_` step on a GPU, its fused kernel on the CPU), `zero_grad` to None, bf16 as autocast " +
         "around forward and loss with float32 parameters. CUDA clocks are read after `torch.cuda.synchronize()` on both sides.";
 
     /// <summary>The best over <paramref name="repeats"/> of the mean rate of <paramref name="calls"/> n x n products.</summary>

@@ -59,10 +59,13 @@ public sealed class GoldenOpsTests : IClassFixture<GoldenOpsTests.Golden>
         Assert.True(F.dropout(ones(8), 0.5, training: true).equal(_golden["rng.dropout"]));
     }
 
-    // A strided parameter takes AdamW's operator-by-operator path instead of the fused kernel.
+    // A strided parameter takes AdamW's operator-by-operator path instead of the fused kernel; foreach: true
+    // takes the multi-tensor path a GPU takes, and foreach: false the operator-by-operator one, on purpose.
     [Theory]
     [InlineData("adamw", false)]
     [InlineData("adamw", true)]
+    [InlineData("adamw_foreach", false)]
+    [InlineData("adamw_per_op", false)]
     [InlineData("sgd_momentum", false)]
     [InlineData("sgd_nesterov", false)]
     [InlineData("sgd_plain", false)]
@@ -75,6 +78,8 @@ public sealed class GoldenOpsTests : IClassFixture<GoldenOpsTests.Golden>
         using optim.Optimizer opt = name switch
         {
             "adamw" => new optim.AdamW([p], lr: 0.1, beta1: 0.8, beta2: 0.95, eps: 1e-6, weight_decay: 0.05),
+            "adamw_foreach" => new optim.AdamW([p], lr: 0.1, beta1: 0.8, beta2: 0.95, eps: 1e-6, weight_decay: 0.05, @foreach: true),
+            "adamw_per_op" => new optim.AdamW([p], lr: 0.1, beta1: 0.8, beta2: 0.95, eps: 1e-6, weight_decay: 0.05, @foreach: false),
             "sgd_momentum" => new optim.SGD([p], lr: 0.05, momentum: 0.9, weight_decay: 0.01),
             "sgd_nesterov" => new optim.SGD([p], lr: 0.05, momentum: 0.9, nesterov: true),
             _ => new optim.SGD([p], lr: 0.05),
@@ -86,7 +91,36 @@ public sealed class GoldenOpsTests : IClassFixture<GoldenOpsTests.Golden>
             (A.matmul(p) - b).pow(2).sum().backward();
             opt.step();
         }
-        Assert.True(p.allclose(_golden[$"optim.{name}"], rtol: 1e-10, atol: 1e-12), $"{name}: ours {p}, PyTorch {_golden[$"optim.{name}"]}");
+        var expected = _golden[$"optim.{(name.StartsWith("adamw") ? "adamw" : name)}"];
+        Assert.True(p.allclose(expected, rtol: 1e-10, atol: 1e-12), $"{name}: ours {p}, PyTorch {expected}");
+    }
+
+    [Fact]
+    public void MultiTensorAdamWOverAWholeModel_MatchesTheOperatorByOperatorRule()
+    {
+        using var scope = NewDisposeScope();
+        nn.Module<Tensor, Tensor> Model()
+        {
+            manual_seed(5);
+            return new Modules.Sequential(new Modules.Linear(5, 7), new Modules.GELU(), new Modules.Linear(7, 3));
+        }
+        using var perOp = Model();
+        using var multi = Model();
+        using var a = new optim.AdamW(perOp.parameters(), lr: 0.01, weight_decay: 0.05, @foreach: false);
+        using var b = new optim.AdamW(multi.parameters(), lr: 0.01, weight_decay: 0.05, @foreach: true);
+        var x = randn(8, 5);
+        for (int i = 0; i < 4; i++)
+        {
+            using var step = NewDisposeScope();
+            foreach (var (model, opt) in new[] { (perOp, (optim.Optimizer)a), (multi, b) })
+            {
+                opt.zero_grad();
+                model.forward(x).pow(2).sum().backward();
+                opt.step();
+            }
+        }
+        foreach (var (p, q) in perOp.parameters().Zip(multi.parameters()))
+            Assert.True(p.allclose(q, rtol: 1e-5, atol: 1e-7), $"multi-tensor AdamW differs: {p} vs {q}");
     }
 
     [Fact]

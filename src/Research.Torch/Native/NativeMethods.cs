@@ -62,7 +62,7 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Library)]
     internal static partial IntPtr rt_adamw_step(IntPtr* parameters, IntPtr* grads, IntPtr* expAvgs, IntPtr* expAvgSqs, int n,
-        double lr, double beta1, double beta2, double eps, double weightDecay, long step, out int fused);
+        double lr, double beta1, double beta2, double eps, double weightDecay, long step, int multiTensor, out int fused);
     [LibraryImport(Library)]
     internal static partial IntPtr rt_spatial_shift(IntPtr x, long* groups, int ngroups, int cdim, int hdim, int wdim, out IntPtr result);
     [LibraryImport(Library)] internal static partial void rt_manual_seed(ulong seed);

@@ -13,22 +13,33 @@ public static partial class torch
             public double beta2 { get; }
             public double eps { get; }
 
-            public AdamW(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, double weight_decay = 1e-2)
-                : this([new ParamGroup(parameters, lr, weight_decay)], beta1, beta2, eps) { }
+            /// <summary>As PyTorch's <c>foreach</c>: null picks per device (one native pass on the CPU, libtorch's
+            /// multi-tensor operators on a GPU), true takes the multi-tensor operators everywhere, false the
+            /// operator-by-operator rule.</summary>
+            public bool? @foreach { get; }
 
-            public AdamW(IEnumerable<ParamGroup> groups, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8) : base(groups)
+            public AdamW(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
+                double weight_decay = 1e-2, bool? @foreach = null)
+                : this([new ParamGroup(parameters, lr, weight_decay)], beta1, beta2, eps, @foreach) { }
+
+            public AdamW(IEnumerable<ParamGroup> groups, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8, bool? @foreach = null) : base(groups)
             {
                 if (beta1 is < 0 or >= 1 || beta2 is < 0 or >= 1)
                     throw new ArgumentOutOfRangeException(nameof(beta1), $"AdamW: betas must be in [0, 1), got ({beta1}, {beta2})");
-                (this.beta1, this.beta2, this.eps) = (beta1, beta2, eps);
+                (this.beta1, this.beta2, this.eps, this.@foreach) = (beta1, beta2, eps, @foreach);
             }
 
-            // One native pass over every parameter of the group when they are contiguous CPU
-            // float tensors; the operator-by-operator rule below otherwise (GPU, odd layouts).
+            // The whole group in one native call (src/native/adamw.cpp) when its tensors share a device, a dtype
+            // and a contiguous layout; the operator-by-operator rule below otherwise.
             protected override unsafe void StepGroup(ParamGroup group, IReadOnlyList<(Parameter p, Tensor grad)> items)
             {
                 int n = items.Count;
                 if (n == 0) return;
+                if (@foreach == false)
+                {
+                    base.StepGroup(group, items);
+                    return;
+                }
                 var handles = new IntPtr[4 * n];
                 for (int k = 0; k < n; k++)
                 {
@@ -42,7 +53,7 @@ public static partial class torch
                 int fused;
                 fixed (IntPtr* h = handles)
                     Native.NativeMethods.Check(Native.NativeMethods.rt_adamw_step(h, h + n, h + 2 * n, h + 3 * n, n, group.lr, beta1, beta2, eps,
-                        group.weight_decay, step_count, out fused), "AdamW.step");
+                        group.weight_decay, step_count, @foreach == true ? 1 : 0, out fused), "AdamW.step");
                 if (fused == 0) base.StepGroup(group, items);
             }
 
