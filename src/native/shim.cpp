@@ -16,6 +16,8 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/function.h>
+// c10::optional is its own type in 1.13 and an alias of std::optional later, when ATen no longer includes it.
+#include <c10/util/Optional.h>
 
 #include "abi.h"
 #include "cpu_cache.h"
