@@ -11,6 +11,7 @@ apt_packages=(
   chromium                                       # headless browser for plot and notebook checks
   dataset-fashion-mnist                          # the default dataset
   zstd                                           # compresses the GPU bundle (./research bundle) 15% below gzip
+  curl xz-utils                                  # Debian 13's libtorch-dev headers for the 2.x compile check (test.d/torch_headers.sh)
 )
 
 as_root() {

@@ -12,6 +12,7 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
 
 #include <cmath>
 #include <vector>
@@ -100,7 +101,7 @@ RT_EXPORT char* rt_adamw_step(void* const* params, void* const* grads, void* con
         return nullptr;
     }
   }
-  at::NoGradGuard no_grad;
+  c10::NoGradGuard no_grad;
   if (device.is_cpu() && multi_tensor == 0) {
     if (dtype != at::kFloat && dtype != at::kDouble) return nullptr;
     cpu_step(params, grads, exp_avgs, exp_avg_sqs, n, lr, beta1, beta2, eps, weight_decay, step);
