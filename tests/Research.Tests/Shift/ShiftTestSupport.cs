@@ -18,15 +18,13 @@ internal static class ShiftTestSupport
         throw new InvalidOperationException($"Research.sln not found above {AppContext.BaseDirectory}");
     }
 
-    /// <summary>The seed article's 5x5 example: <c>&lt;repo root&gt;/../shared/fixtures/seed-shift-5x5.json</c>,
-    /// as (input, expected) of shape [C, H, W].</summary>
+    /// <summary>The seed article's 5x5 example, <c>tests/golden/seed-shift-5x5.json</c> (a copy of the project's
+    /// shared fixture, so a clone anywhere runs it), as (input, expected) of shape [C, H, W].</summary>
     public static (float[,,] Input, float[,,] Expected) LoadSeedFixture()
     {
-        var path = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "fixtures", "seed-shift-5x5.json"));
+        var path = Path.Combine(RepoRoot, "tests", "golden", "seed-shift-5x5.json");
         if (!File.Exists(path))
-            throw new FileNotFoundException(
-                $"The shift fixture is missing: expected {path} (the shared/fixtures folder beside the repository, " +
-                "holding the review article's 5x5 example). Restore it there to run this test.", path);
+            throw new FileNotFoundException($"The shift fixture is missing: expected {path}, the review article's 5x5 example", path);
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         return (Cube(doc.RootElement.GetProperty("input")), Cube(doc.RootElement.GetProperty("expected")));
     }
