@@ -3,9 +3,14 @@
 # has PyTorch, CMake and g++ but no .NET, no Jupyter and no network, and takes at most 64 MiB of files.
 # Layout and use: scripts/bundle/README.md (the bundle's own README).
 #
-#   scripts/bundle/build.sh [OUTDIR]      (./research bundle)
+#   scripts/bundle/build.sh [--gzip] [OUTDIR]      (./research bundle)
+#
+# --gzip writes .tar.gz even where zstd is here: for a target machine that may have no zstd to unpack with
+# (tar and gzip are everywhere), at about 4 MB more.
 set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+gzip_only=""
+if [ "${1:-}" = --gzip ]; then gzip_only=1; shift; fi
 dest=${1:-$root/out/bundle}
 limit=$((60 * 1000 * 1000))   # under 60 MB, leaving room in the 64 MiB that can be carried
 name=research-gpu
@@ -59,7 +64,7 @@ cp "$plotly" "$dir/share/plotly.js"
 mkdir -p "$dest"
 rm -f "$dest/$name.tar.zst" "$dest/$name.tar.gz"
 # zstd's level 9 is within 15% of level 19 here at a twentieth of its time (3 s against 60 s on 2 cores).
-if command -v zstd >/dev/null; then archive="$dest/$name.tar.zst"; tar -C "$stage" -cf - "$name" | zstd -9 -T0 -q -o "$archive.tmp"
+if [ -z "$gzip_only" ] && command -v zstd >/dev/null; then archive="$dest/$name.tar.zst"; tar -C "$stage" -cf - "$name" | zstd -9 -T0 -q -o "$archive.tmp"
 else archive="$dest/$name.tar.gz"; tar -C "$stage" -cf - "$name" | gzip -9 > "$archive.tmp"; fi
 mv "$archive.tmp" "$archive"
 
