@@ -60,10 +60,16 @@ def worker(args):
         for _ in range(args.comm_repeats):
             dist.all_reduce(flat)
         comm = (time.perf_counter() - t) / args.comm_repeats
-        dist.destroy_process_group()
+        dist.barrier()
     if rank == 0:
         print(json.dumps({"torch": torch.__version__, "world": world, "params": params, "step_s": seconds / args.steps,
                    "images_per_s": world * args.batch * args.steps / seconds, "allreduce_s": comm}))
+    # Leave here, with the model alive: in Debian's PyTorch 1.13, destroying DDP's reducer destroys its Gloo
+    # group, which joins a Gloo thread that waits for the GIL the destroying thread holds, so a rank that
+    # returns can hang for good (seen on rank 1, its TCPStore thread spinning a core). Nothing is left to
+    # clean up once the result is printed.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 def main():
@@ -71,10 +77,6 @@ def main():
     add_training_arguments(ap, threads=1, batch=64)
     ap.add_argument("--comm-repeats", type=int, default=5)
     worker(ap.parse_args())
-    # Debian's PyTorch 1.13 with a Gloo group sometimes spins forever in interpreter teardown after the
-    # result is printed; nothing is left to clean up by then.
-    sys.stdout.flush()
-    os._exit(0)
 
 
 if __name__ == "__main__":

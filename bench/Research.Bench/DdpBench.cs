@@ -95,6 +95,8 @@ internal static class DdpBench
         return [.. self, "ddp-worker", $"{s.Patch}", $"{s.Width}", $"{s.Depth}", $"{s.Batch}", $"{s.Steps}", $"{s.Warmup}"];
     }
 
+    private static readonly TimeSpan WorkerTimeout = TimeSpan.FromMinutes(10);
+
     /// <summary>Starts <paramref name="world"/> processes of <paramref name="command"/> with torchrun's variables, as
     /// separate processes on both sides, and returns rank 0's result (its last line of output).</summary>
     private static JsonObject RunRanks(int world, string[] command)
@@ -112,6 +114,16 @@ internal static class DdpBench
             var p = Process.Start(info)!;
             return (Process: p, Stdout: p.StandardOutput.ReadToEndAsync(), Stderr: p.StandardError.ReadToEndAsync());
         }).ToList();
+        // A rank that never ends (Debian's PyTorch 1.13 could hang in its teardown) stops the benchmark with its
+        // name instead of holding it for good.
+        var deadline = DateTime.UtcNow + WorkerTimeout;
+        for (int rank = 0; rank < workers.Count; rank++)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (workers[rank].Process.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero)) continue;
+            foreach (var w in workers) if (!w.Process.HasExited) w.Process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"rank {rank} of {string.Join(' ', command.Take(2))} did not finish within {WorkerTimeout.TotalMinutes:0} minutes; all ranks were killed");
+        }
         foreach (var w in workers) w.Process.WaitForExit();
         foreach (var w in workers)
             if (w.Process.ExitCode != 0) throw new InvalidOperationException($"{string.Join(' ', command)} failed with exit code {w.Process.ExitCode}:\n{w.Stderr.Result}");
