@@ -9,6 +9,9 @@ internal static class NativeLibraryLocator
 {
     private const string File = "libresearch_native.so";
 
+    /// <summary>The file the shim was loaded from, once it is.</summary>
+    internal static string? LoadedPath { get; private set; }
+
     internal static IEnumerable<string> Candidates(Assembly assembly)
     {
         var env = Environment.GetEnvironmentVariable("RESEARCH_NATIVE");
@@ -55,7 +58,11 @@ internal static class NativeLibraryLocator
         foreach (var candidate in candidates)
         {
             tried.Add(candidate);
-            if (System.IO.File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out var handle)) return handle;
+            if (System.IO.File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out var handle))
+            {
+                LoadedPath = Path.GetFullPath(candidate);
+                return handle;
+            }
         }
         throw new DllNotFoundException(
             $"The native shim {File} was not found or could not be loaded. Tried: {string.Join(", ", tried)}. " +

@@ -1,3 +1,4 @@
+using Research.Experiments;
 using System.Collections.Concurrent;
 using Research.Torch;
 using static Research.Torch.torch;
@@ -16,11 +17,13 @@ public sealed record LoaderOptions
     /// <summary>Drop the last incomplete batch (training); keep it (evaluation).</summary>
     public bool DropLast { get; init; } = true;
 
+    [NotInRunKey("a cached run sets it to the run's seed, which the key holds")]
     public int Seed { get; init; }
 
     public Augmentation Augment { get; init; } = Augmentation.None;
 
     /// <summary>Batches prepared ahead on a background thread; 0 prepares each on the caller's thread.</summary>
+    [NotInRunKey("how far ahead batches are prepared, not which")]
     public int Prefetch { get; init; } = 4;
 
     /// <summary>In a data-parallel run, this rank's share of every epoch (null: the whole epoch). Augmentations
@@ -29,6 +32,7 @@ public sealed record LoaderOptions
 
     /// <summary>Batches in page-locked host memory, so the copy to a GPU can run beside the step
     /// (<c>to(cuda, non_blocking: true)</c>), as PyTorch's <c>pin_memory=True</c>. Null: pinned when CUDA is available.</summary>
+    [NotInRunKey("where batches wait before the copy to a device, not their values")]
     public bool? PinMemory { get; init; }
 
     /// <summary>Evaluation settings: dataset order, every image, normalisation only.</summary>

@@ -23,7 +23,7 @@ public sealed class ImageDataset
     /// <summary>Builds a dataset from <paramref name="pixels"/> <c>[N, C, H, W]</c> and <paramref name="labels"/> <c>[N]</c>;
     /// every label must be below the number of class names.</summary>
     public ImageDataset(string name, Split split, byte[] pixels, byte[] labels, int channels, int height, int width,
-        IReadOnlyList<string> classNames, Normalization normalization)
+        IReadOnlyList<string> classNames, Normalization normalization, string? identity = null)
     {
         if (channels <= 0 || height <= 0 || width <= 0)
             throw new ArgumentException($"{name}: image shape [{channels}, {height}, {width}] must be positive");
@@ -37,6 +37,27 @@ public sealed class ImageDataset
                 throw new ArgumentException($"{name}: label {labels[i]} of image {i} is not below the {classNames.Count} classes");
         (Name, Split, _pixels, _labels, Channels, Height, Width, ClassNames, Normalization) =
             (name, split, pixels, labels, channels, height, width, classNames, normalization);
+        Identity = identity ?? $"{name}/{split.ToString().ToLowerInvariant()}";
+        _fingerprint = new Lazy<string>(ComputeFingerprint);
+    }
+
+    private readonly Lazy<string> _fingerprint;
+
+    /// <summary>Where the images came from and what was taken of them, as a reader would say it:
+    /// <c>fashion-mnist/train, class-balanced 20% (seed 0)</c>. Run keys hold it beside the <see cref="Fingerprint"/>.</summary>
+    public string Identity { get; }
+
+    /// <summary>16 hex digits of SHA-256 over the shape, the labels and the pixels: two datasets with the same
+    /// fingerprint hold the same images, whatever their names say (a different release of the files changes it).</summary>
+    public string Fingerprint => _fingerprint.Value;
+
+    private string ComputeFingerprint()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{Count} {Channels} {Height} {Width} {NumClasses}\n"));
+        hash.AppendData(_labels);
+        hash.AppendData(_pixels);
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
     public string Name { get; }
@@ -83,7 +104,14 @@ public sealed class ImageDataset
     }
 
     /// <summary>The images at <paramref name="indices"/>, in that order (a copy).</summary>
-    public ImageDataset Subset(IReadOnlyList<int> indices, string? name = null)
+    public ImageDataset Subset(IReadOnlyList<int> indices, string? name = null) =>
+        Subset(indices, name, $"{Identity}, {indices.Count} chosen images");
+
+    /// <summary>The first <paramref name="count"/> images (all of them when there are fewer): a capped test set.</summary>
+    public ImageDataset First(int count) =>
+        count >= Count ? this : Subset(Enumerable.Range(0, count).ToArray(), Name, $"{Identity}, first {count}");
+
+    private ImageDataset Subset(IReadOnlyList<int> indices, string? name, string identity)
     {
         int size = ImageSize;
         var pixels = new byte[(long)indices.Count * size];
@@ -95,7 +123,7 @@ public sealed class ImageDataset
             _pixels.AsSpan(j * size, size).CopyTo(pixels.AsSpan(i * size, size));
             labels[i] = _labels[j];
         }
-        return new ImageDataset(name ?? Name, Split, pixels, labels, Channels, Height, Width, ClassNames, Normalization);
+        return new ImageDataset(name ?? Name, Split, pixels, labels, Channels, Height, Width, ClassNames, Normalization, identity);
     }
 
     /// <summary>A class-balanced fraction of the images: from each class, the first ⌈fraction·n_class⌉ of a
@@ -118,7 +146,7 @@ public sealed class ImageDataset
                 keep.Add(i);
             }
         keep.Sort();
-        return Subset(keep, Name);
+        return Subset(keep, Name, FormattableString.Invariant($"{Identity}, class-balanced {fraction:0.#####} (seed {seed})"));
     }
 
     /// <summary>Per-channel mean and standard deviation of the pixels in [0, 1], over every image.</summary>

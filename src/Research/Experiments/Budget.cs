@@ -23,6 +23,13 @@ public static class Budgets
         return string.IsNullOrWhiteSpace(env) ? Budget.Quick : Parse(env, EnvironmentVariable);
     }
 
+    /// <summary>The budget <c>RESEARCH_BUDGET</c> names, or null when it is unset.</summary>
+    public static Budget? FromEnvironment()
+    {
+        var env = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        return string.IsNullOrWhiteSpace(env) ? null : Parse(env, EnvironmentVariable);
+    }
+
     public static Budget Parse(string name, string source = "budget") => name.Trim().ToLowerInvariant() switch
     {
         "smoke" => Budget.Smoke,

@@ -7,11 +7,18 @@ namespace Research.Experiments;
 /// the training history for plots.</summary>
 public sealed record RunOutcome(Dictionary<string, double> Metrics, TrainingHistory? History = null);
 
-/// <summary>What a run function is given besides its configuration and seed: the budget, the run's cache key, a
+/// <summary>What a run function is given besides its description and seed: the budget, the run's cache key, a
 /// folder of its own for checkpoints (so an interrupted run resumes rather than restarts) and the cancellation token.</summary>
 public sealed record RunContext(string Experiment, Budget Budget, int Seed, string Key, string WorkFolder, CancellationToken CancellationToken)
 {
     public string CheckpointDir => Path.Combine(WorkFolder, "checkpoints");
+}
+
+/// <summary>A run that describes itself: its public properties (less those marked <see cref="NotInRunKeyAttribute"/>)
+/// are the run's key, and <see cref="Run"/> computes it from those same values, so the key cannot miss a setting.</summary>
+public interface IExperimentRun
+{
+    RunOutcome Run(RunContext context);
 }
 
 /// <summary>The runs of one configuration over seeds, with each metric summarised as mean ± std.</summary>
@@ -20,87 +27,138 @@ public sealed record ConfigResult<TConfig>(TConfig Config, IReadOnlyList<RunReco
     public MeanStd this[string metric] => MeanStd.Of(Runs.Where(r => r.Metrics.ContainsKey(metric)).Select(r => r.Metrics[metric]));
 
     public IEnumerable<string> MetricNames => Runs.SelectMany(r => r.Metrics.Keys).Distinct();
+
+    /// <summary>A metric by seed, for comparisons paired over seeds.</summary>
+    public IReadOnlyDictionary<int, double> BySeed(string metric) =>
+        Runs.Where(r => r.Metrics.ContainsKey(metric)).ToDictionary(r => r.Seed, r => r.Metrics[metric]);
 }
 
 /// <summary>A grid's results in the order the configurations were given.</summary>
 public sealed record GridResult<TConfig>(string Experiment, Budget Budget, IReadOnlyList<ConfigResult<TConfig>> Configs)
 {
-    /// <summary>How many runs came from the cache and how many were computed now.</summary>
+    /// <summary>How many runs came from disk and how many were computed now.</summary>
     public (int Cached, int Computed) Counts =>
         (Configs.Sum(c => c.Runs.Count(r => r.Cached)), Configs.Sum(c => c.Runs.Count(r => !r.Cached)));
+
+    /// <summary>Runs of the grid that are neither on disk nor trained (a notebook showing committed results trains nothing).</summary>
+    public int Missing { get; init; }
+
+    /// <summary>The code version of the build that ran the grid.</summary>
+    public string BuildVersion { get; init; } = "";
 
     /// <summary>One row per configuration: its label and the metric's mean ± std, for tables and bar charts.</summary>
     public IReadOnlyList<(string Label, MeanStd Value)> Summary(string metric, Func<TConfig, string>? label = null) =>
         Configs.Select(c => (label?.Invoke(c.Config) ?? c.Config?.ToString() ?? "", c[metric])).ToList();
+
+    /// <summary>Where the runs came from, in one line: trained now, read from the cache or from committed results, and
+    /// which builds computed them.</summary>
+    public string Provenance
+    {
+        get
+        {
+            var runs = Configs.SelectMany(c => c.Runs).ToList();
+            var builds = runs.Where(r => r.Cached).GroupBy(r => r.CodeVersion).Select(g => $"{g.Count()} by build {g.Key}").ToList();
+            int other = runs.Count(r => r.FromOtherBuild);
+            return $"{Experiment} at the {Budget.Name()} budget: {runs.Count(r => !r.Cached)} run(s) trained now, {runs.Count(r => r.Cached)} read from disk" +
+                (builds.Count > 0 ? $" ({string.Join(", ", builds)}; this build is {BuildVersion})" : "") +
+                (other > 0 ? $"; {other} committed run(s) came from an earlier build of the same inputs" : "") +
+                (Missing > 0 ? $"; {Missing} run(s) of the grid not yet computed (RESEARCH_BUDGET={Budget.Name()} trains them)" : "");
+        }
+    }
 }
 
-/// <summary>Runs a grid of configurations × seeds for one experiment, reusing finished runs from the
-/// <see cref="RunCache"/>: re-running a notebook retrains nothing that is done, and a run interrupted midway
-/// resumes from the checkpoints in its work folder when its function passes <see cref="RunContext.CheckpointDir"/>
-/// to the trainer. Runs execute one after another: a training run already uses every core.</summary>
+/// <summary>Runs a grid of configurations × seeds for one experiment, reusing finished runs: re-running a notebook
+/// retrains nothing that is done, and a run interrupted midway resumes from the checkpoints in its work folder when its
+/// function passes <see cref="RunContext.CheckpointDir"/> to the trainer. Runs at the full budget are results: they are
+/// read from and written to the committed store (<see cref="RunCache.Results"/>); smaller budgets use the local cache.
+/// Seeds are the outer loop, so a grid stopped halfway has every configuration at the first seeds. Runs execute one
+/// after another: a training run already uses every core.</summary>
 public sealed class ExperimentRunner
 {
-    /// <summary>A runner for <paramref name="experiment"/>. Bump <paramref name="codeVersion"/> when a code change
-    /// should invalidate cached results; <paramref name="settings"/> holds other result-relevant settings that are
-    /// not part of the configuration records (an implementation choice, a dataset path).</summary>
-    public ExperimentRunner(string experiment, Budget? budget = null, string codeVersion = "1", RunCache? cache = null,
-        IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary><paramref name="codeVersion"/> defaults to this build's <see cref="Experiments.CodeVersion.Current"/>; another value
+    /// stands for another build (what tests of the cache need).</summary>
+    public ExperimentRunner(string experiment, Budget? budget = null, RunCache? cache = null, RunCache? results = null, bool trainMissing = true,
+        string? codeVersion = null)
     {
+        CodeVersion = codeVersion ?? Experiments.CodeVersion.Current;
         Experiment = experiment;
         Budget = budget ?? Budgets.Current;
-        CodeVersion = codeVersion;
-        Cache = cache ?? new RunCache();
-        Settings = settings ?? new Dictionary<string, string>();
+        Cache = cache ?? RunCache.Local;
+        Results = results ?? RunCache.Results;
+        TrainMissing = trainMissing;
     }
 
     public string Experiment { get; }
     public Budget Budget { get; }
-    public string CodeVersion { get; }
     public RunCache Cache { get; }
-    public IReadOnlyDictionary<string, string> Settings { get; }
+    public RunCache Results { get; }
+    public string CodeVersion { get; }
 
-    /// <summary>Runs (or reads from the cache) every configuration with every seed. <paramref name="log"/> hears one
-    /// line per run: whether it was cached, and its metrics.</summary>
+    /// <summary>False: runs not on disk are left out and counted in <see cref="GridResult{TConfig}.Missing"/>.</summary>
+    public bool TrainMissing { get; }
+
+    private RunCache Store => Budget == Budget.Full ? Results : Cache;
+
+    /// <summary>Every configuration with every seed, each run described by <paramref name="describe"/>: the description
+    /// is the key and does the training. <paramref name="log"/> hears one line per run.</summary>
+    public GridResult<TConfig> Run<TConfig>(IEnumerable<TConfig> configs, IEnumerable<int> seeds, Func<TConfig, IExperimentRun> describe,
+        Action<string>? log = null, CancellationToken cancellationToken = default) where TConfig : notnull =>
+        Run(configs, seeds, c => describe(c), (c, ctx) => describe(c).Run(ctx), log, cancellationToken);
+
+    /// <summary>Every configuration with every seed, keyed by the configuration record itself: for runs whose record
+    /// holds every setting they use.</summary>
     public GridResult<TConfig> Run<TConfig>(IEnumerable<TConfig> configs, IEnumerable<int> seeds, Func<TConfig, RunContext, RunOutcome> run,
-        Action<string>? log = null, CancellationToken cancellationToken = default) where TConfig : notnull
+        Action<string>? log = null, CancellationToken cancellationToken = default) where TConfig : notnull =>
+        Run(configs, seeds, c => c, run, log, cancellationToken);
+
+    /// <summary>Every configuration with every seed, keyed by <paramref name="keyOf"/>(config): give it everything
+    /// <paramref name="run"/> uses (records, options, datasets), for the key is all that tells two runs apart.</summary>
+    public GridResult<TConfig> Run<TConfig>(IEnumerable<TConfig> configs, IEnumerable<int> seeds, Func<TConfig, object> keyOf,
+        Func<TConfig, RunContext, RunOutcome> run, Action<string>? log = null, CancellationToken cancellationToken = default) where TConfig : notnull
     {
-        var seedList = seeds.ToList();
-        var results = new List<ConfigResult<TConfig>>();
-        foreach (var config in configs)
-        {
-            var runs = new List<RunRecord>();
-            foreach (var seed in seedList)
+        var configList = configs.ToList();
+        var runs = configList.Select(_ => new List<RunRecord>()).ToList();
+        int missing = 0;
+        foreach (var seed in seeds)
+            for (int i = 0; i < configList.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                runs.Add(RunOne(config, seed, run, log, cancellationToken));
+                if (RunOne(keyOf(configList[i]), seed, ctx => run(configList[i], ctx), log, cancellationToken) is { } record) runs[i].Add(record);
+                else missing++;
             }
-            results.Add(new ConfigResult<TConfig>(config, runs));
-        }
-        return new GridResult<TConfig>(Experiment, Budget, results);
+        return new GridResult<TConfig>(Experiment, Budget, configList.Select((c, i) => new ConfigResult<TConfig>(c, runs[i])).ToList()) { Missing = missing, BuildVersion = CodeVersion };
     }
 
-    /// <summary>One configuration and seed: the cached record when the key matches, else the run's result, stored.</summary>
-    public RunRecord RunOne<TConfig>(TConfig config, int seed, Func<TConfig, RunContext, RunOutcome> run, Action<string>? log = null,
-        CancellationToken cancellationToken = default) where TConfig : notnull
+    /// <summary>One run: the stored record when there is one for these inputs, else the run's result, stored; null when
+    /// it is not stored and <see cref="TrainMissing"/> is off.</summary>
+    public RunRecord? RunOne(object description, int seed, Func<RunContext, RunOutcome> run, Action<string>? log = null,
+        CancellationToken cancellationToken = default)
     {
-        var key = RunCache.Key(Experiment, config, seed, Budget, CodeVersion, Settings);
-        if (Cache.TryGet(Experiment, key) is { } cached)
+        var inputs = RunKey.Inputs(Experiment, description, seed, Budget);
+        var key = RunKey.Of(inputs, CodeVersion);
+        var identity = RunKey.IdentityOf(inputs);
+        if (Store.TryGet(Experiment, key, identity) is { } stored)
         {
-            log?.Invoke($"{Experiment} [{key[..8]}] seed {seed}: cached {Describe(cached.Metrics)}");
-            return cached;
+            log?.Invoke($"{Experiment} [{identity[..8]}] seed {seed}: {(stored.FromOtherBuild ? $"committed (build {stored.CodeVersion})" : "cached")} {Describe(stored.Metrics)}");
+            return stored;
         }
-        var context = new RunContext(Experiment, Budget, seed, key, Cache.WorkFolder(Experiment, key), cancellationToken);
+        if (!TrainMissing)
+        {
+            log?.Invoke($"{Experiment} [{identity[..8]}] seed {seed}: not yet computed");
+            return null;
+        }
+        var context = new RunContext(Experiment, Budget, seed, key, RunCache.WorkFolder(Experiment, key), cancellationToken);
         var clock = Stopwatch.StartNew();
-        var outcome = run(config, context);
-        var record = new RunRecord(key, Experiment, config.GetType().FullName ?? config.GetType().Name, RunCache.ConfigJson(config), seed,
-            Budget.Name(), CodeVersion, new Dictionary<string, string>(Settings), outcome.Metrics, outcome.History, clock.Elapsed.TotalSeconds, DateTime.UtcNow);
-        Cache.Put(record);
+        var outcome = run(context);
+        var record = new RunRecord(key, identity, Experiment, inputs, seed, Budget.Name(), CodeVersion,
+            outcome.Metrics, outcome.History, clock.Elapsed.TotalSeconds, DateTime.UtcNow);
+        Store.Put(record);
         // Checkpoints were only there to survive an interruption; the finished record replaces them.
         if (Directory.Exists(context.WorkFolder)) Directory.Delete(context.WorkFolder, recursive: true);
-        log?.Invoke($"{Experiment} [{key[..8]}] seed {seed}: {Describe(outcome.Metrics)} in {clock.Elapsed.TotalSeconds:0.0} s");
+        log?.Invoke($"{Experiment} [{identity[..8]}] seed {seed}: {Describe(outcome.Metrics)} in {clock.Elapsed.TotalSeconds:0.0} s");
         return record;
     }
 
     private static string Describe(Dictionary<string, double> metrics) =>
-        string.Join(", ", metrics.Select(kv => $"{kv.Key} {kv.Value.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}"));
+        string.Join(", ", metrics.Where(kv => !kv.Key.Contains('.')).Select(kv => $"{kv.Key} {kv.Value.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}"));
 }

@@ -17,6 +17,10 @@ public static class ResearchPaths
     public static string Cache =>
         Environment.GetEnvironmentVariable("RESEARCH_CACHE") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(Data, "cache");
 
+    /// <summary>Committed results: <c>RESEARCH_RESULTS</c> when set, else <c>data/results</c> (tracked by git).</summary>
+    public static string Results =>
+        Environment.GetEnvironmentVariable("RESEARCH_RESULTS") is { Length: > 0 } env ? Path.GetFullPath(env) : Path.Combine(Data, "results");
+
     /// <summary><c>out/</c> under the repository: ignored by git, for run outputs a user keeps.</summary>
     public static string Out => Path.Combine(RepositoryRoot ?? Directory.GetCurrentDirectory(), "out");
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -28,20 +26,29 @@ public sealed record MeanStd(double Mean, double Std, int N)
     public override string ToString() => Format();
 }
 
-/// <summary>One finished run: what it was (experiment, configuration, seed, budget, code version, settings), the
-/// key those hash to, its final metrics, its history when it kept one, and how long it took.</summary>
+/// <summary>One finished run: its key (inputs and code version hashed), its identity (the inputs alone), the inputs
+/// themselves as canonical JSON (so a record says what it is), the code version that computed it, its final metrics,
+/// its history when it kept one, and how long it took.</summary>
 public sealed record RunRecord(
-    string Key, string Experiment, string ConfigType, JsonNode? Config, int Seed, string Budget, string CodeVersion,
-    Dictionary<string, string> Settings, Dictionary<string, double> Metrics, TrainingHistory? History, double Seconds, DateTime FinishedUtc)
+    string Key, string Identity, string Experiment, JsonObject Inputs, int Seed, string Budget, string CodeVersion,
+    Dictionary<string, double> Metrics, TrainingHistory? History, double Seconds, DateTime FinishedUtc)
 {
-    /// <summary>True when this record was read from the cache rather than computed now.</summary>
+    /// <summary>True when this record was read from disk rather than computed now.</summary>
     [JsonIgnore] public bool Cached { get; init; }
+
+    /// <summary>True when a committed result was computed by another build than this one (its inputs are the same).</summary>
+    [JsonIgnore] public bool FromOtherBuild { get; init; }
 }
 
-/// <summary>Finished runs on disk, one JSON file per run under <c>runs/&lt;experiment&gt;/&lt;key&gt;.json</c> in the
-/// cache folder (<see cref="ResearchPaths.Cache"/> by default). The key is a SHA-256 of the canonical JSON of
-/// everything that decides a result (experiment name, configuration type and values, seed, budget, code
-/// version, extra settings), so changing any of them runs again and changing none reuses the result.</summary>
+/// <summary>Where finished runs are kept: the <see cref="RunCache.Local"/> cache, keyed by everything including the
+/// code version, or an experiment's committed results (<see cref="RunCache.Results"/>), one record per identity.</summary>
+public enum RunStoreLayout { ByKey, ByIdentity }
+
+/// <summary>Finished runs on disk, one JSON file per run. The local cache (<see cref="ResearchPaths.Cache"/>, ignored
+/// by git) files them as <c>runs/&lt;experiment&gt;/&lt;key&gt;.json</c>: change anything that decides a result (see
+/// <see cref="RunKey"/>) or rebuild the code, and the run is computed again. The committed results
+/// (<c>data/results/&lt;experiment&gt;/runs/&lt;identity&gt;.json</c>, tracked by git) keep one record per set of inputs,
+/// so a fresh clone reads them at once and says when they came from an earlier build.</summary>
 public sealed class RunCache
 {
     private static readonly JsonSerializerOptions Json = new()
@@ -52,66 +59,74 @@ public sealed class RunCache
         Converters = { new HistoryConverter() },
     };
 
-    public RunCache(string? directory = null) => Directory = Path.GetFullPath(directory ?? Path.Combine(ResearchPaths.Cache, "runs"));
-
-    public string Directory { get; }
-
-    /// <summary>The key of a run: the first 20 hex digits of SHA-256 over the canonical JSON of its inputs.</summary>
-    public static string Key(string experiment, object config, int seed, Budget budget, string codeVersion,
-        IReadOnlyDictionary<string, string>? settings = null)
+    public RunCache(string? directory = null, RunStoreLayout layout = RunStoreLayout.ByKey)
     {
-        var doc = new JsonObject
-        {
-            ["experiment"] = experiment,
-            ["config_type"] = config.GetType().FullName,
-            ["config"] = JsonSerializer.SerializeToNode(config, config.GetType(), Json),
-            ["seed"] = seed,
-            ["budget"] = budget.Name(),
-            ["code_version"] = codeVersion,
-            ["settings"] = new JsonObject((settings ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal)
-                .Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
-        };
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(doc.ToJsonString()));
-        return Convert.ToHexStringLower(hash)[..20];
+        Directory = Path.GetFullPath(directory ?? Path.Combine(ResearchPaths.Cache, "runs"));
+        Layout = layout;
     }
 
-    public static JsonNode? ConfigJson(object config) => JsonSerializer.SerializeToNode(config, config.GetType(), Json);
+    /// <summary>The local cache under <see cref="ResearchPaths.Cache"/>.</summary>
+    public static RunCache Local => new();
 
-    public string PathOf(string experiment, string key) => Path.Combine(Directory, Sanitize(experiment), key + ".json");
+    /// <summary>The committed results under <see cref="ResearchPaths.Results"/>.</summary>
+    public static RunCache Results => new(ResearchPaths.Results, RunStoreLayout.ByIdentity);
 
-    /// <summary>The folder a run may use for its own files (checkpoints, so an interrupted run resumes).</summary>
-    public string WorkFolder(string experiment, string key) => Path.Combine(Directory, Sanitize(experiment), key);
+    public string Directory { get; }
+    public RunStoreLayout Layout { get; }
 
-    /// <summary>The cached record, or null when there is none or the file cannot be read (a damaged entry counts as absent).</summary>
-    public RunRecord? TryGet(string experiment, string key)
+    public string FolderOf(string experiment) => Layout == RunStoreLayout.ByKey
+        ? Path.Combine(Directory, Sanitize(experiment))
+        : Path.Combine(Directory, Sanitize(experiment), "runs");
+
+    public string PathOf(string experiment, string name) => Path.Combine(FolderOf(experiment), name + ".json");
+
+    private string NameOf(RunRecord record) => Layout == RunStoreLayout.ByKey ? record.Key : record.Identity;
+
+    /// <summary>The folder a run may use for its own files (checkpoints, so an interrupted run resumes); always in the
+    /// local cache, never among committed results.</summary>
+    public static string WorkFolder(string experiment, string key) => Path.Combine(ResearchPaths.Cache, "runs", Sanitize(experiment), key);
+
+    /// <summary>The record of the run with this <paramref name="key"/> and <paramref name="identity"/>: in the local
+    /// cache only an exact key; among committed results the record of that identity, marked
+    /// <see cref="RunRecord.FromOtherBuild"/> when its key differs. Null when there is none or the file cannot be read
+    /// (a damaged entry counts as absent).</summary>
+    public RunRecord? TryGet(string experiment, string key, string identity)
     {
-        var path = PathOf(experiment, key);
-        if (!File.Exists(path)) return null;
-        try
-        {
-            var record = JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(path), Json);
-            return record is not null && record.Key == key ? record with { Cached = true } : null;
-        }
-        catch (Exception e) when (e is JsonException or IOException or InvalidDataException) { return null; }
+        var record = Read(PathOf(experiment, Layout == RunStoreLayout.ByKey ? key : identity));
+        if (record is null || record.Identity != identity) return null;
+        if (record.Key == key) return record with { Cached = true };
+        return Layout == RunStoreLayout.ByIdentity ? record with { Cached = true, FromOtherBuild = true } : null;
     }
 
     /// <summary>Stores <paramref name="record"/> atomically (temporary file and rename).</summary>
-    public void Put(RunRecord record) => AtomicFile.WriteAllText(PathOf(record.Experiment, record.Key), JsonSerializer.Serialize(record with { Cached = false }, Json));
+    public void Put(RunRecord record) =>
+        AtomicFile.WriteAllText(PathOf(record.Experiment, NameOf(record)), JsonSerializer.Serialize(record with { Cached = false, FromOtherBuild = false }, Json));
 
-    /// <summary>Every record of <paramref name="experiment"/> on disk.</summary>
+    /// <summary>Every readable record of <paramref name="experiment"/> on disk.</summary>
     public IEnumerable<RunRecord> All(string experiment)
     {
-        var dir = Path.Combine(Directory, Sanitize(experiment));
+        var dir = FolderOf(experiment);
         if (!System.IO.Directory.Exists(dir)) yield break;
         foreach (var f in System.IO.Directory.GetFiles(dir, "*.json").Order(StringComparer.Ordinal))
-            if (TryGet(experiment, Path.GetFileNameWithoutExtension(f)) is { } r) yield return r;
+            if (Read(f) is { } r) yield return r with { Cached = true };
     }
 
-    /// <summary>Deletes every cached run of <paramref name="experiment"/>.</summary>
+    /// <summary>Whether any record of <paramref name="experiment"/> is on disk.</summary>
+    public bool Has(string experiment) =>
+        System.IO.Directory.Exists(FolderOf(experiment)) && System.IO.Directory.EnumerateFiles(FolderOf(experiment), "*.json").Any();
+
+    /// <summary>Deletes every stored run of <paramref name="experiment"/>.</summary>
     public void Clear(string experiment)
     {
-        var dir = Path.Combine(Directory, Sanitize(experiment));
+        var dir = FolderOf(experiment);
         if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true);
+    }
+
+    private static RunRecord? Read(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try { return JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(path), Json); }
+        catch (Exception e) when (e is JsonException or IOException or InvalidDataException or NotSupportedException) { return null; }
     }
 
     private static string Sanitize(string name) =>

@@ -1,3 +1,5 @@
+using Research.Experiments;
+
 namespace Research.Training;
 
 public enum Precision { Float32, BFloat16 }
@@ -51,18 +53,23 @@ public sealed record TrainerOptions
     public int? EvalMaxBatches { get; init; }
 
     /// <summary>Folder for checkpoints (a <see cref="CheckpointStore"/>); null saves none.</summary>
+    [NotInRunKey("where checkpoints go; the run cache sets it to the run's own folder")]
     public string? CheckpointDir { get; init; }
 
     /// <summary>Steps between checkpoints; null saves at the end of each epoch. The end of training and an
     /// interrupt always save when <see cref="CheckpointDir"/> is set.</summary>
+    [NotInRunKey("how often the state is saved, not what is computed")]
     public int? CheckpointEvery { get; init; }
 
+    [NotInRunKey("how many saved states are kept")]
     public int KeepCheckpoints { get; init; } = 2;
 
     /// <summary>Continue from the newest checkpoint in <see cref="CheckpointDir"/> when there is one.</summary>
+    [NotInRunKey("a resumed run continues the same computation")]
     public bool Resume { get; init; } = true;
 
     /// <summary>JSON-lines metrics file; null writes none (the history is kept in memory either way).</summary>
+    [NotInRunKey("where a copy of the history is written")]
     public string? MetricsPath { get; init; }
 
     /// <summary>"cpu", "cuda" or "cuda:N": the model is moved there and batches follow. Default: the
@@ -74,6 +81,7 @@ public sealed record TrainerOptions
     public Precision Precision { get; init; } = Precision.Float32;
 
     /// <summary>Seconds between progress callbacks while training.</summary>
+    [NotInRunKey("how often progress is shown")]
     public double ProgressInterval { get; init; } = 0.5;
 
     public const string DeviceVariable = "RESEARCH_DEVICE";

@@ -3,29 +3,14 @@ using Research.Experiments;
 using Research.Torch;
 using Research.Training;
 
-namespace Research.Tests.Training;
+using Research.Models;
+using Research.Tests.Training;
+
+namespace Research.Tests.Experiments;
 
 public sealed class ExperimentRunnerTests
 {
     private sealed record Config(string Name, double Offset);
-
-    [Fact]
-    public void Key_IsStable_AndChangesWithEveryInput()
-    {
-        var c = new Config("a", 1);
-        var key = RunCache.Key("exp", c, 0, Budget.Quick, "1");
-        Assert.Equal(key, RunCache.Key("exp", new Config("a", 1), 0, Budget.Quick, "1"));
-        var others = new[]
-        {
-            RunCache.Key("exp2", c, 0, Budget.Quick, "1"),
-            RunCache.Key("exp", c with { Offset = 2 }, 0, Budget.Quick, "1"),
-            RunCache.Key("exp", c, 1, Budget.Quick, "1"),
-            RunCache.Key("exp", c, 0, Budget.Full, "1"),
-            RunCache.Key("exp", c, 0, Budget.Quick, "2"),
-            RunCache.Key("exp", c, 0, Budget.Quick, "1", new Dictionary<string, string> { ["shift"] = "roll" }),
-        };
-        Assert.Equal(others.Length + 1, others.Append(key).Distinct().Count());
-    }
 
     [Fact]
     public void Run_GridOfConfigsAndSeeds_ReportsMeanAndStd_AndReusesFinishedRuns()
@@ -64,12 +49,12 @@ public sealed class ExperimentRunnerTests
         var cache = new RunCache(dir.Path);
         var runner = new ExperimentRunner("damaged", Budget.Smoke, cache: cache);
         int calls = 0;
-        var record = runner.RunOne(new Config("a", 1), 0, (_, _) => { calls++; return new RunOutcome(new() { ["x"] = 1 }); });
+        var record = runner.RunOne(new Config("a", 1), 0, _ => { calls++; return new RunOutcome(new() { ["x"] = 1 }); })!;
         File.WriteAllText(cache.PathOf("damaged", record.Key), "{ truncated");
-        var again = runner.RunOne(new Config("a", 1), 0, (_, _) => { calls++; return new RunOutcome(new() { ["x"] = 1 }); });
+        var again = runner.RunOne(new Config("a", 1), 0, _ => { calls++; return new RunOutcome(new() { ["x"] = 1 }); })!;
         Assert.Equal(2, calls);
         Assert.False(again.Cached);
-        Assert.True(runner.RunOne(new Config("a", 1), 0, (_, _) => throw new InvalidOperationException("not again")).Cached);
+        Assert.True(runner.RunOne(new Config("a", 1), 0, _ => throw new InvalidOperationException("not again"))!.Cached);
     }
 
     [Fact]
@@ -78,13 +63,13 @@ public sealed class ExperimentRunnerTests
         using var dir = new TempDir();
         var runner = new ExperimentRunner("work", Budget.Smoke, cache: new RunCache(dir.Path));
         string? folder = null;
-        runner.RunOne(new Config("a", 1), 0, (_, ctx) =>
+        runner.RunOne(new Config("a", 1), 0, ctx =>
         {
             folder = ctx.CheckpointDir;
             Directory.CreateDirectory(folder);
             return new RunOutcome(new() { ["x"] = 1 });
         });
-        Assert.StartsWith(dir.Path, folder);
+        Assert.StartsWith(Path.Combine(ResearchPaths.Cache, "runs", "work"), folder);
         Assert.False(Directory.Exists(folder));
     }
 
@@ -98,37 +83,51 @@ public sealed class ExperimentRunnerTests
 
 /// <summary>Trains with the run's seed, so runs alone to keep libtorch's generator to itself.</summary>
 [Collection("Serial")]
-public sealed class StandardRunTests
+public sealed class ClassifierRunTests
 {
     [Fact]
-    public void TrainImageClassifier_InterruptedRunResumesFromItsCheckpoints_AndTheFinishedRunIsCached()
+    public void ClassifierRun_InterruptedRunResumesFromItsCheckpoints_AndTheFinishedRunIsCached()
     {
         using var dir = new TempDir();
         var cache = new RunCache(dir.Path);
         var runner = new ExperimentRunner("fit", Budget.Smoke, cache: cache);
-        var train = Synthetic.OrientedStripes(256, Split.Train, diagonals: false);
-        var test = Synthetic.OrientedStripes(64, Split.Test, diagonals: false);
-        var options = new TrainerOptions { Epochs = 4, Lr = 3e-3, ProgressInterval = 0 };
-        var batches = new LoaderOptions { BatchSize = 32 };   // 8 steps an epoch, 32 in all
-        torch.nn.Module<Tensor, Tensor> Create() => new TinyMlp(256, 16, 2);
+        var data = new ExperimentData(Synthetic.OrientedStripes(256, Split.Train, diagonals: false),
+            Synthetic.OrientedStripes(64, Split.Test, diagonals: false));
+        var training = new ImageTraining(data, new TrainerOptions { Epochs = 4, Lr = 3e-3, ProgressInterval = 0 },
+            new LoaderOptions { BatchSize = 32 });   // 8 steps an epoch, 32 in all
+        var model = ModelSpec.Of<S2MlpConfig>("s2mlp_wide", c => c with { PatchSize = 4, EmbedDim = 16, Depth = 1, MlpRatio = 2 }, data.ModelOptions);
 
         using var cts = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() => runner.RunOne("mlp", 0,
-            (_, ctx) => Runs.TrainImageClassifier(ctx, Create, train, test, options, batches, p => { if (p.Step >= 13) cts.Cancel(); }),
-            cancellationToken: cts.Token));
+        var interrupted = new ClassifierRun("tiny", model, training) { Progress = p => { if (p.Step >= 13) cts.Cancel(); } };
+        Assert.ThrowsAny<OperationCanceledException>(() => runner.RunOne(interrupted, 0, interrupted.Run, cancellationToken: cts.Token));
         Assert.Empty(cache.All("fit"));
 
         long? firstReported = null;
-        var record = runner.RunOne("mlp", 0, (_, ctx) => Runs.TrainImageClassifier(ctx, Create, train, test, options, batches, p => firstReported ??= p.Step));
+        var resumed = new ClassifierRun("tiny", model, training) { Progress = p => firstReported ??= p.Step };
+        var record = runner.RunOne(resumed, 0, resumed.Run)!;
         Assert.Equal(14, firstReported);   // the first step after the checkpoint of step 13
         Assert.Equal(32, record.Metrics["steps"]);
-        Assert.True(record.Metrics["test_acc"] > 0.8, $"test accuracy {record.Metrics["test_acc"]:P1}");
+        Assert.True(record.Metrics["test_acc"] > 0.5, $"test accuracy {record.Metrics["test_acc"]:P1}");
         Assert.Equal(32, record.History!.Train[^1].Step);
 
-        var cached = runner.RunOne("mlp", 0, (_, _) => throw new InvalidOperationException("a finished run must not train again"));
+        var cached = runner.RunOne(new ClassifierRun("tiny", model, training), 0, _ => throw new InvalidOperationException("a finished run must not train again"))!;
         Assert.True(cached.Cached);
         Assert.Equal(record.Metrics["test_acc"], cached.Metrics["test_acc"]);
         Assert.Equal(record.History.Loss, cached.History!.Loss);
+    }
+
+    [Fact]
+    public void ClassifierRun_MeasureReadsTheTrainedModelAndItsConfusion()
+    {
+        using var dir = new TempDir();
+        var data = new ExperimentData(Synthetic.OrientedStripes(128, Split.Train, diagonals: false), Synthetic.OrientedStripes(32, Split.Test, diagonals: false));
+        var run = new ClassifierRun("tiny", ModelSpec.Of<S2MlpConfig>("s2mlp_wide", c => c with { PatchSize = 4, EmbedDim = 8, Depth = 1, MlpRatio = 1 }, data.ModelOptions),
+            new ImageTraining(data, new TrainerOptions { Epochs = 1, ProgressInterval = 0 }, new LoaderOptions { BatchSize = 32 }) { EvaluateEachEpoch = false })
+        {
+            Measure = (model, eval, metrics) => metrics["confused"] = eval.Confusion.Cast<int>().Sum() - Enumerable.Range(0, eval.Confusion.GetLength(0)).Sum(i => eval.Confusion[i, i]),
+        };
+        var record = new ExperimentRunner("measure", Budget.Smoke, cache: new RunCache(dir.Path)).RunOne(run, 0, run.Run)!;
+        Assert.Equal((1 - record.Metrics["test_acc"]) * 32, record.Metrics["confused"], 6);
     }
 }
 
