@@ -17,7 +17,8 @@ namespace Research.Kernel.Execution;
 /// Roslyn's script compile time grows with the number of references times the number of
 /// submissions, so cells reference a chosen set of framework assemblies rather than all ~160
 /// (<c>#r "System.Xml.Linq"</c> adds any other). The kit's assemblies (<c>Research*.dll</c> beside
-/// the kernel) are referenced from the first cell; a notebook still needs its <c>using</c>s.
+/// the kernel) are referenced from the first cell, and their namespaces are imported (<see cref="KitImports"/>), as
+/// d2l's one import gives a notebook the whole book: an experiment's first cell holds the experiment, not ten usings.
 /// </remarks>
 internal sealed class ScriptEnvironment
 {
@@ -31,11 +32,22 @@ internal sealed class ScriptEnvironment
         "System.Diagnostics.Process", "System.Runtime.InteropServices", "System.Net.Http", "System.IO.Compression",
     ];
 
+    // Declared before Imports, which spreads it: static fields initialise in text order.
+    /// <summary>The kit's namespaces every cell sees, and <c>torch</c>'s members unqualified (<c>using static
+    /// Research.Torch.torch</c>), as PyTorch code writes <c>torch.</c>-free after <c>from torch import *</c>.</summary>
+    public static readonly string[] KitImports =
+    [
+        "Research.Torch", "Research.Torch.torch", "Research.Models", "Research.Models.Counting", "Research.Models.Layers",
+        "Research.Shift", "Research.Data", "Research.Training", "Research.Experiments", "Research.Plots", "Research.Graphs",
+    ];
+
     public static readonly string[] Imports =
     [
         "System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Text",
         "System.Threading", "System.Threading.Tasks", "Research.Kernel.Display",
+        .. KitImports,
     ];
+
 
     public ScriptEnvironment(string baseDirectory)
     {
