@@ -95,7 +95,9 @@ def write(nb, target):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("notebooks", nargs="*")
-    p.add_argument("--budget", default=os.environ.get("RESEARCH_BUDGET", "quick"), choices=["smoke", "quick", "full"])
+    # No budget: each notebook shows its committed full-budget results when it has them (data/results/<notebook>/runs),
+    # and trains at quick otherwise.
+    p.add_argument("--budget", default=os.environ.get("RESEARCH_BUDGET") or None, choices=["smoke", "quick", "full"])
     p.add_argument("--out", default=str(ROOT / "out" / "notebooks"))
     p.add_argument("--in-place", action="store_true",
                    help="also write each executed notebook back over its source, without the inline plotly.js and with a PNG "
@@ -104,7 +106,11 @@ def main():
     p.add_argument("--cell-timeout", type=int, default=3600)
     args = p.parse_args()
 
-    os.environ["RESEARCH_BUDGET"] = args.budget
+    if args.budget:
+        os.environ["RESEARCH_BUDGET"] = args.budget
+    else:
+        os.environ.pop("RESEARCH_BUDGET", None)
+    budget_name = args.budget or "the default budget (committed results, else quick)"
     out_dir = pathlib.Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [pathlib.Path(n).resolve() for n in args.notebooks] or sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -115,7 +121,7 @@ def main():
 
     rows, executed = [], []
     for path in paths:
-        print(f"running {path.name} at {args.budget} ...", flush=True)
+        print(f"running {path.name} at {budget_name} ...", flush=True)
         status, seconds, detail, target = run(path, out_dir, args.in_place, args.cell_timeout)
         rows.append((path.name, status, seconds, detail))
         executed.append(target)

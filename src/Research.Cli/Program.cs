@@ -13,12 +13,12 @@ const string usage = """
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(usage + "\n" + TrainCommand.Usage + Launcher.Usage + "\n" + BenchCommand.Usage);
+    Console.WriteLine(usage + "\n" + TrainCommand.Usage + "\n" + Launcher.Usage + "\n" + BenchCommand.Usage);
     return 0;
 }
 if (args.Skip(1).Any(a => a is "-h" or "--help"))
 {
-    Console.WriteLine(args[0] switch { "train" => TrainCommand.Usage + Launcher.Usage, "bench-loader" => BenchCommand.Usage, _ => usage });
+    Console.WriteLine(args[0] switch { "train" => TrainCommand.Usage + "\n" + Launcher.Usage, "bench-loader" => BenchCommand.Usage, _ => usage });
     return 0;
 }
 try
