@@ -45,8 +45,8 @@ public static class PaperTables
     public static PaperTable S2MlpInputSize { get; } = new("S2-MLP", "Table 8", ImageNet100,
     [
         new("112×112", 80.6, 71, 3.5, 94.2, "7×7 tokens"),
-        new("224×224", 87.1, 71, 14, 97.1, "14×14 tokens; the text's 336 is not a row (its largest input is 384)"),
-        new("384×384", 88.2, 71, 31, 97.6, "24×24 tokens"),
+        new("224×224", 87.1, 71, 14, 97.1, "14×14 tokens"),
+        new("384×384", 88.2, 71, 31, 97.6, "24×24 tokens; the text speaks of inputs up to 336, but 31B fits 384²"),
     ]);
 
     /// <summary>S2-MLP Table 9: patch size at 224², S2-MLP-wide on ImageNet100.</summary>
