@@ -110,7 +110,8 @@ public abstract record GraphSpec
     public static GraphSpec Csbm(CsbmOptions options) => new CsbmSpec(options);
 
     /// <summary>A Planetoid dataset from <paramref name="folder"/> (files <c>ind.{name}.*</c>).</summary>
-    public static GraphSpec Planetoid(string folder, string name, PlanetoidOptions? options = null) => new PlanetoidSpec(folder, name, options);
+    public static GraphSpec Planetoid(string folder, string name, PlanetoidOptions? options = null) =>
+        new PlanetoidSpec(folder, name, options ?? new PlanetoidOptions());   // the defaults written out, so a key does not tell null from them
 
     private sealed record CsbmSpec(CsbmOptions Options) : GraphSpec
     {

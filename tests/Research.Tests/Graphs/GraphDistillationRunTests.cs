@@ -26,6 +26,8 @@ public sealed class GraphDistillationRunTests
         Assert.Equal(Planetoid.Fingerprint(a.Path, "tiny"), graph["fingerprint"]!.GetValue<string>());
         Assert.False(graph.ContainsKey("folder"));
         Assert.Equal(Key(Run(GraphSpec.Planetoid(a.Path, "tiny"))), Key(Run(GraphSpec.Planetoid(b.Path, "tiny"))));
+        Assert.Equal(Key(Run(GraphSpec.Planetoid(a.Path, "tiny"))), Key(Run(GraphSpec.Planetoid(a.Path, "tiny", new PlanetoidOptions()))));
+        Assert.NotEqual(Key(Run(GraphSpec.Planetoid(a.Path, "tiny"))), Key(Run(GraphSpec.Planetoid(a.Path, "tiny", new PlanetoidOptions(ValNodes: 4)))));
 
         var bytes = File.ReadAllBytes(b["ind.tiny.test.index"]);
         File.WriteAllBytes(b["ind.tiny.test.index"], [.. bytes, (byte)'\n']);
