@@ -17,6 +17,10 @@ public sealed record ExperimentData(ImageDataset Train, ImageDataset Test, strin
 
     public bool IsStandIn => StandInFor is not null;
 
+    /// <summary>The training and test images at <paramref name="side"/> × <paramref name="side"/> (see
+    /// <see cref="ImageResize.Resized(ImageDataset, int, int)"/>), normalised as the originals are.</summary>
+    public ExperimentData Resized(int side) => this with { Train = Train.Resized(side), Test = Test.Resized(side) };
+
     /// <summary><paramref name="name"/> (a <see cref="Datasets"/> name) at <paramref name="settings"/>: a class-balanced
     /// <see cref="BudgetSettings.DataFraction"/> of the training set (seed 0: every seed of a grid sees the same images)
     /// and the first <see cref="BudgetSettings.MaxTestImages"/> test images. When a file-based dataset is missing,

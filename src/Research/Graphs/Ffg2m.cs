@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 using Research.Experiments;
 using Research.Torch;
 using static Research.Torch.torch;
@@ -92,7 +93,12 @@ public sealed record Ffg2mBudget(int MaxEpochs, int Patience, int Hidden, int No
         options with { MaxEpochs = Math.Min(MaxEpochs, options.MaxEpochs), Patience = Math.Min(Patience, options.Patience), Hidden = Math.Min(Hidden, options.Hidden) };
 }
 
-/// <summary>Where a graph comes from: generated (a seed draws a fresh graph) or a Planetoid folder (the seed is ignored).</summary>
+/// <summary>Where a graph comes from: generated (a seed draws a fresh graph) or a Planetoid folder (the seed is ignored).
+/// In a run key (<see cref="RunKey"/>) a spec is what decides the graph: a CSBM's options, or a Planetoid dataset's name,
+/// options and the fingerprint of its files (<see cref="Graphs.Planetoid.Fingerprint"/>), never the folder they lie in.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "source")]
+[JsonDerivedType(typeof(CsbmSpec), "csbm")]
+[JsonDerivedType(typeof(PlanetoidSpec), "planetoid")]
 public abstract record GraphSpec
 {
     public abstract string Name { get; }
@@ -104,7 +110,8 @@ public abstract record GraphSpec
     public static GraphSpec Csbm(CsbmOptions options) => new CsbmSpec(options);
 
     /// <summary>A Planetoid dataset from <paramref name="folder"/> (files <c>ind.{name}.*</c>).</summary>
-    public static GraphSpec Planetoid(string folder, string name, PlanetoidOptions? options = null) => new PlanetoidSpec(folder, name, options);
+    public static GraphSpec Planetoid(string folder, string name, PlanetoidOptions? options = null) =>
+        new PlanetoidSpec(folder, name, options ?? new PlanetoidOptions());   // the defaults written out, so a key does not tell null from them
 
     private sealed record CsbmSpec(CsbmOptions Options) : GraphSpec
     {
@@ -112,9 +119,14 @@ public abstract record GraphSpec
         public override Graph Load(int seed) => Graphs.Csbm.Generate(Options with { Seed = Options.Seed + seed });
     }
 
-    private sealed record PlanetoidSpec(string Folder, string Dataset, PlanetoidOptions? Options) : GraphSpec
+    private sealed record PlanetoidSpec(
+        [property: NotInRunKey("where the files lie on this machine; the fingerprint says what they hold")] string Folder,
+        string Dataset, PlanetoidOptions? Options) : GraphSpec
     {
         public override string Name => Dataset;
+
+        /// <summary>The files' content (<see cref="Graphs.Planetoid.Fingerprint"/>), read when a key is made.</summary>
+        public string Fingerprint => Graphs.Planetoid.Fingerprint(Folder, Dataset);
         public override Graph Load(int seed) => Graphs.Planetoid.Load(Folder, Dataset, Options);
     }
 }
@@ -185,6 +197,12 @@ public static class Ffg2m
         Smoke: new(MaxEpochs: 60, Patience: 20, Hidden: 32, Nodes: 300, Seeds: 1),
         Quick: new(MaxEpochs: 200, Patience: 50, Hidden: 64, Nodes: 1000, Seeds: 2),
         Full: new(MaxEpochs: 500, Patience: 50, Hidden: int.MaxValue, Nodes: 3000, Seeds: 5));
+
+    /// <summary><see cref="Budgets"/> as an experiment's plan (<c>new Experiment("20-ff-g2m", Ffg2m.Plan)</c>): the whole
+    /// graph, at most <see cref="Ffg2mBudget.MaxEpochs"/> epochs and <see cref="Ffg2mBudget.Seeds"/> seeds.</summary>
+    public static BudgetPlan Plan { get; } = new(PlanOf(Budgets.Smoke), PlanOf(Budgets.Quick), PlanOf(Budgets.Full));
+
+    private static BudgetSettings PlanOf(Ffg2mBudget b) => new(DataFraction: 1, Epochs: b.MaxEpochs, Seeds: b.Seeds);
 
     /// <summary>Every objective, in the order of the paper's ablation table.</summary>
     public static readonly DistillMethod[] AllMethods = [DistillMethod.VanillaMlp, DistillMethod.Glnn, DistillMethod.Lfd, DistillMethod.Hfd, DistillMethod.FfG2m];

@@ -35,6 +35,26 @@ public static class Planetoid
     /// <summary>Whether all eight files of <paramref name="name"/> are in <paramref name="folder"/>.</summary>
     public static bool Exists(string folder, string name) => Parts.All(p => File.Exists(FilePath(folder, name, p)));
 
+    /// <summary>16 hex digits of SHA-256 over the eight files of <paramref name="name"/> (each file's part name, length
+    /// and bytes, in <see cref="Parts"/> order): two folders with the same fingerprint hold the same dataset, whatever
+    /// their paths, and another release of the files changes it. Run keys hold it. A missing file raises
+    /// <see cref="DataFileException"/>, as <see cref="Load"/> does.</summary>
+    public static string Fingerprint(string folder, string name)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var part in Parts)
+        {
+            var path = FilePath(folder, name, part);
+            if (!File.Exists(path))
+                throw new DataFileException(Path.GetFullPath(path), $"the Planetoid file ind.{name}.{part}",
+                    Directory.Exists(folder) ? "no such file in the folder" : "no such folder");
+            var bytes = File.ReadAllBytes(path);
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{part} {bytes.Length}\n"));
+            hash.AppendData(bytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    }
+
     /// <summary>Reads and assembles the dataset. <paramref name="name"/> is the file stem (<c>cora</c>, <c>citeseer</c>,
     /// <c>pubmed</c>); the graph is named after it.</summary>
     public static Graph Load(string folder, string name, PlanetoidOptions? options = null)

@@ -96,6 +96,16 @@ public sealed class RunKeyTests
     }
 
     [Fact]
+    public void AnAnonymousDescription_IsNamedWithoutAssemblies_SoANewSessionMakesTheSameKey()
+    {
+        var description = new { arm = "a", run = Run(), dims = new List<long> { 8, 16 } };
+        var type = RunKey.Inputs("exp", description, 0, Budget.Quick)["type"]!.GetValue<string>();
+        Assert.Equal("anonymous[System.String,Research.Experiments.ClassifierRun,System.Collections.Generic.List`1[System.Int64]]", type);
+        Assert.Equal("Research.Experiments.ClassifierRun", RunKey.TypeName(typeof(ClassifierRun)));
+        Assert.Equal("Research.Experiments.ClassifierRun[]", RunKey.TypeName(typeof(ClassifierRun[])));
+    }
+
+    [Fact]
     public void CodeVersion_IsDerivedFromTheBuiltFiles()
     {
         Assert.Matches("^[0-9a-f]{16}$", CodeVersion.Current);

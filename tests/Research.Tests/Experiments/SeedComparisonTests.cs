@@ -28,4 +28,28 @@ public sealed class SeedComparisonTests
         Assert.False(verdict.NarrowerThanPaperGap);
         Assert.Contains("1 shared seed", verdict.Reason);
     }
+
+    [Fact]
+    public void MeanBySeed_AveragesTheConfigurations_OverTheSeedsAllOfThemRan()
+    {
+        var configs = new[]
+        {
+            new ConfigResult<string>("h=0.2", [Run(0, 0.50), Run(1, 0.60), Run(2, 0.70)]),
+            new ConfigResult<string>("h=0.8", [Run(0, 0.90), Run(1, 0.80)]),
+        };
+        var mean = SeedComparison.MeanBySeed(configs, "test_acc");
+        Assert.Equal([0, 1], mean.Keys);
+        Assert.Equal(0.70, mean[0], 12);
+        Assert.Equal(0.70, mean[1], 12);
+        Assert.Empty(SeedComparison.MeanBySeed(Array.Empty<ConfigResult<string>>(), "test_acc"));
+    }
+
+    [Fact]
+    public void Against_BySeed_IsTheConfigResultsVerdict()
+    {
+        var a = new ConfigResult<string>("a", [Run(0, 0.80), Run(1, 0.83), Run(2, 0.81)]);
+        var b = new ConfigResult<string>("b", [Run(0, 0.78), Run(1, 0.79), Run(2, 0.79)]);
+        Assert.Equal(a.Against(b, 2.2), SeedComparison.Against(a.BySeed("test_acc"), b.BySeed("test_acc"), 2.2));
+        Assert.Equal(Agreement.Inconclusive, SeedComparison.Against(new Dictionary<int, double> { [0] = 0.8 }, new Dictionary<int, double> { [0] = 0.7 }, 1.1).Agreement);
+    }
 }
