@@ -30,11 +30,26 @@ public static class RunKey
     public static JsonObject Inputs(string experiment, object description, int seed, Budget budget) => new()
     {
         ["experiment"] = experiment,
-        ["type"] = description.GetType().FullName,
+        ["type"] = TypeName(description.GetType()),
         ["run"] = Describe(description),
         ["seed"] = seed,
         ["budget"] = budget.Name(),
     };
+
+    /// <summary>A description's type as a key names it: the full name without assemblies or versions, without the
+    /// <c>Submission#N+</c> of the notebook cell that declared it (its number changes with the order cells run in),
+    /// and an anonymous type (<c>keyOf: arm =&gt; new { arm, model, training }</c>) as <c>anonymous</c> with its
+    /// members' types: the script assembly of a notebook session has a new random name each time, and
+    /// <see cref="Type.FullName"/> of a generic type carries it, so the same run would never be found again.</summary>
+    public static string TypeName(Type type)
+    {
+        if (type.IsGenericType && !type.IsGenericTypeDefinition)
+            return TypeName(type.GetGenericTypeDefinition()) + "[" + string.Join(", ", type.GetGenericArguments().Select(TypeName)) + "]";
+        var name = SubmissionPrefix.Replace(type.FullName ?? type.Name, "");
+        return name.StartsWith("<>f__AnonymousType", StringComparison.Ordinal) ? "anonymous" : name;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex SubmissionPrefix = new(@"Submission#\d+\+");
 
     /// <summary>Any value as key JSON (records, arrays, dictionaries with their keys sorted).</summary>
     public static JsonNode? Describe(object? value) => Canonical(JsonSerializer.SerializeToNode(value, value?.GetType() ?? typeof(object), Json));
