@@ -5,6 +5,7 @@ apt_packages=(
   libtorch-dev libopenblas0-pthread cmake g++   # tensor engine and the native shim
   libgloo-dev                                    # Gloo's headers, for c10d's process groups in the shim
   python3-torch                                  # the PyTorch oracle for tests and benchmarks
+  python3-scipy                                  # the SciPy oracle for the statistics tests (tests/golden/statistics.py)
   libzmq5                                        # Jupyter kernel transport
   jupyter-notebook python3-nbclient jupyter-nbconvert python3-ipykernel python3-jupyter-kernel-test
   python3-plotly                                 # offline plotly.js

@@ -1,0 +1,31 @@
+using Research.Experiments;
+
+namespace Research.Tests.Experiments;
+
+public sealed class SeedComparisonTests
+{
+    private static RunRecord Run(int seed, double acc) =>
+        new("k" + seed, "i" + seed, "exp", new(), seed, "full", "build", new() { ["test_acc"] = acc }, null, 0, DateTime.UnixEpoch);
+
+    [Fact]
+    public void Against_PairsTheSharedSeeds_AndJudgesThemByTheVerdictRule()
+    {
+        var a = new ConfigResult<string>("a", [Run(0, 0.80), Run(1, 0.82), Run(2, 0.81), Run(3, 0.90)]);
+        var b = new ConfigResult<string>("b", [Run(0, 0.78), Run(1, 0.79), Run(2, 0.79)]);
+        var verdict = a.Against(b, paperDifference: 2.2);
+        Assert.Equal(3, verdict.Ours.N);   // seed 3 has no partner
+        Assert.Equal(PairedComparison.Of([0.80, 0.82, 0.81], [0.78, 0.79, 0.79]), verdict.Ours);
+        Assert.Equal(Verdict.Of(verdict.Ours, 2.2, 100).Agreement, verdict.Agreement);
+    }
+
+    [Fact]
+    public void Against_WithOneSeed_IsInconclusiveAndUnbounded()
+    {
+        var verdict = new ConfigResult<string>("a", [Run(0, 0.8)]).Against(new ConfigResult<string>("b", [Run(0, 0.7)]), 1.1);
+        Assert.Equal(Agreement.Inconclusive, verdict.Agreement);
+        Assert.Equal(0.1, verdict.Ours.MeanDifference, 12);
+        Assert.True(double.IsPositiveInfinity(verdict.Ours.Width));
+        Assert.False(verdict.NarrowerThanPaperGap);
+        Assert.Contains("1 shared seed", verdict.Reason);
+    }
+}
