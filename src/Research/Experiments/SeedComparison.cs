@@ -9,9 +9,14 @@ public static class SeedComparison
     /// fewer than 2 shared seeds there is no interval: the verdict is inconclusive, its interval unbounded, and its
     /// reason says so, so a smoke run's closing cell still runs.</summary>
     public static Verdict Against<TConfig>(this ConfigResult<TConfig> a, ConfigResult<TConfig> b, double paperDifference,
-        string metric = "test_acc", double scale = 100)
+        string metric = "test_acc", double scale = 100) =>
+        Against(a.BySeed(metric), b.BySeed(metric), paperDifference, scale);
+
+    /// <summary>The same for values by seed that no single run holds, such as a relative drop computed from two runs
+    /// of each seed: <paramref name="byA"/>[s] − <paramref name="byB"/>[s] over the seeds both have, inconclusive and
+    /// unbounded below two.</summary>
+    public static Verdict Against(IReadOnlyDictionary<int, double> byA, IReadOnlyDictionary<int, double> byB, double paperDifference, double scale = 100)
     {
-        var (byA, byB) = (a.BySeed(metric), b.BySeed(metric));
         var shared = byA.Keys.Where(byB.ContainsKey).Order().ToArray();
         if (shared.Length >= 2) return Verdict.Of(PairedComparison.Paired(byA, byB), paperDifference, scale);
         double mean = shared.Length == 1 ? byA[shared[0]] - byB[shared[0]] : double.NaN;

@@ -28,4 +28,15 @@ public sealed class SeedComparisonTests
         Assert.False(verdict.NarrowerThanPaperGap);
         Assert.Contains("1 shared seed", verdict.Reason);
     }
+
+    [Fact]
+    public void Against_ValuesBySeed_PairsTheSharedSeeds()
+    {
+        var a = new Dictionary<int, double> { [0] = 0.5, [1] = 0.6, [2] = 0.7 };
+        var b = new Dictionary<int, double> { [0] = 0.4, [1] = 0.45, [3] = 0.9 };
+        var verdict = SeedComparison.Against(a, b, paperDifference: 10);
+        Assert.Equal(2, verdict.Ours.N);
+        Assert.Equal(0.125, verdict.Ours.MeanDifference, 12);
+        Assert.Equal(Agreement.Inconclusive, SeedComparison.Against(a, new Dictionary<int, double> { [0] = 0.4 }, 10).Agreement);
+    }
 }
