@@ -38,7 +38,7 @@ internal sealed class ScriptEnvironment
     public static readonly string[] KitImports =
     [
         "Research.Torch", "Research.Torch.torch", "Research.Models", "Research.Models.Counting", "Research.Models.Layers",
-        "Research.Shift", "Research.Data", "Research.Training", "Research.Experiments", "Research.Plots", "Research.Graphs",
+        "Research.Shift", "Research.Data", "Research.Training", "Research.Experiments", "Research.Plots", "Research.Graphs", "Research.Papers",
     ];
 
     public static readonly string[] Imports =

@@ -60,6 +60,7 @@ public sealed record PairedComparison(double MeanDifference, double StdDifferenc
 
     internal static string Signed(double value, string format)
     {
+        if (double.IsInfinity(value)) return value > 0 ? "+∞" : "−∞";   // the unbounded interval of a single seed
         string s = value.ToString(format, CultureInfo.InvariantCulture);
         return s.StartsWith('-') ? s : "+" + s;
     }

@@ -39,7 +39,7 @@ internal static class SpecialFunctions
             : 1 - Math.Exp(logFront) * ContinuedFraction(b, a, y) / b;
     }
 
-    // The incomplete beta's continued fraction by the modified Lentz method (Numerical Recipes §6.4).
+    // The incomplete beta's continued fraction by the modified Lentz method (Press et al., Numerical Recipes, section 6.4).
     private static double ContinuedFraction(double a, double b, double x)
     {
         const double tiny = 1e-300, epsilon = 3e-16; // a little above the double epsilon, so rounding cannot stall it

@@ -5,7 +5,7 @@ using F = Research.Torch.torch.nn.functional;
 namespace Research.Graphs;
 
 // The objectives of FF-G2M exactly as the official code computes them (src/train_and_eval.py,
-// train_mini_batch; src/models.py, edge_distribution_low/high; PAPERS.md section 7). Every KL term is
+// train_mini_batch; src/models.py, edge_distribution_low/high; docs/papers.md §7). Every KL term is
 // torch.nn.KLDivLoss(reduction="batchmean", log_target=True)(input, target) = (1/rows) Σ exp(target)·(target − input)
 // = KL(target ‖ input) averaged over the rows: the teacher is the target, the student the input.
 

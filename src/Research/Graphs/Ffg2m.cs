@@ -7,7 +7,7 @@ namespace Research.Graphs;
 
 // FF-G2M experiments for notebooks: train a GNN teacher, distil it into MLP students with each
 // objective, report accuracies, timings and every node's outputs. The protocol is the official code's
-// (PAPERS.md section 7): teacher trained first with early stopping on validation accuracy and restored
+// (docs/papers.md §7): teacher trained first with early stopping on validation accuracy and restored
 // to its best epoch; its eval-mode logits on every node are the distillation targets; each student is
 // trained with early stopping and reported at its best validation epoch. Deviations, each deliberate:
 //  - every student starts from the same seeded initialisation (manual_seed(seed) before it is built),

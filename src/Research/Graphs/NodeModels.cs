@@ -6,7 +6,7 @@ using F = Research.Torch.torch.nn.functional;
 namespace Research.Graphs;
 
 // The teachers and the student of FF-G2M (Wu et al., AAAI 2023, arXiv 2305.10758), laid out as the
-// official code's src/models.py lays them out (PAPERS.md section 7): L layers, the hidden layers followed
+// official code's src/models.py lays them out (docs/papers.md §7): L layers, the hidden layers followed
 // by ReLU and dropout, raw logits out. Keys are the official ones (layers.0.weight, layers.1.fc.weight),
 // so a state dict saved from that code loads by name.
 

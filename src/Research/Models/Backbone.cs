@@ -57,10 +57,15 @@ public abstract class Backbone : nn.Module<Tensor, Tensor>
 /// <summary>What a model is built for: the overrides every variant accepts.</summary>
 public sealed record ModelOptions(long NumClasses = 1000, long ImageSize = 224, long InChannels = 3);
 
-/// <summary>A paper's reported numbers for a variant at its paper configuration, with the table they come from.
-/// <paramref name="GMacs"/> is what the papers print as "FLOPs" (multiply-accumulates).</summary>
+/// <summary>A paper's reported numbers for a variant at its paper configuration, with the tables they come from
+/// (<paramref name="Source"/>, in the short forms of docs/papers.md). <paramref name="GMacs"/> is what the papers
+/// print as "FLOPs" (multiply-accumulates).</summary>
 public sealed record PaperNumbers(double? ParamsM, double? GMacs, string Source, string? Note = null)
 {
+    /// <summary>ImageNet-1K top-1 in % of the variant as the paper reports it (trained on ImageNet-1K alone, at the
+    /// paper configuration); null where the paper gives none.</summary>
+    public double? Top1 { get; init; }
+
     /// <summary>Whether the paper's parameter count leaves out the classifier (S2-MLP and MLP-Mixer count
     /// without it; most pyramid papers count the whole model).</summary>
     public bool ParamsExcludeHead { get; init; }

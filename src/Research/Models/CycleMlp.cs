@@ -15,7 +15,7 @@ namespace Research.Models;
 // the same map is a per-channel shift (zeros where the sample falls outside, as deform_conv2d samples them)
 // followed by the 1x1 convolution, with the offset kept as the same buffer so checkpoints load.
 // Stochastic depth defaults to 0.1 for every variant (linear over all blocks, as the official basic_blocks): the
-// per-variant training rates are not in PAPERS.md.
+// per-variant training rates are not in docs/papers.md (§8).
 
 /// <summary>One CycleMLP variant (CycP Table 1): four stages of <see cref="Layers"/> blocks at widths
 /// <see cref="Dims"/> with channel-MLP ratios <see cref="MlpRatios"/>; stochastic depth rises linearly over all blocks.</summary>
@@ -284,15 +284,15 @@ public sealed class CycleMlp : TokenPyramid
     /// <summary>CycleMLP-B1 ... B5 under the official names.</summary>
     public static IEnumerable<ModelEntry> Variants =>
     [
-        Entry("cyclemlp_b1", new([2, 2, 4, 2], S, [4, 4, 4, 4]), 15.2, 2.1),
-        Entry("cyclemlp_b2", new([2, 3, 10, 3], S, [4, 4, 4, 4]), 26.8, 3.9),
-        Entry("cyclemlp_b3", new([3, 4, 18, 3], S, [8, 8, 4, 4]), 38.4, 6.9),
-        Entry("cyclemlp_b4", new([3, 8, 27, 3], S, [8, 8, 4, 4]), 51.8, 10.1),
-        Entry("cyclemlp_b5", new([3, 4, 24, 3], [96, 192, 384, 768], [4, 4, 4, 4]), 75.7, 12.3),
+        Entry("cyclemlp_b1", new([2, 2, 4, 2], S, [4, 4, 4, 4]), 15.2, 2.1, 78.9),
+        Entry("cyclemlp_b2", new([2, 3, 10, 3], S, [4, 4, 4, 4]), 26.8, 3.9, 81.6),
+        Entry("cyclemlp_b3", new([3, 4, 18, 3], S, [8, 8, 4, 4]), 38.4, 6.9, 82.4),
+        Entry("cyclemlp_b4", new([3, 8, 27, 3], S, [8, 8, 4, 4]), 51.8, 10.1, 83.0),
+        Entry("cyclemlp_b5", new([3, 4, 24, 3], [96, 192, 384, 768], [4, 4, 4, 4]), 75.7, 12.3, 83.2),
     ];
 
-    private static ModelEntry Entry(string name, CycleMlpConfig config, double paramsM, double gmacs) =>
-        new(name, "cyclemlp", config, (c, o) => new CycleMlp((CycleMlpConfig)c, o), new PaperNumbers(paramsM, gmacs, "CycP Table 1"))
+    private static ModelEntry Entry(string name, CycleMlpConfig config, double paramsM, double gmacs, double top1) =>
+        new(name, "cyclemlp", config, (c, o) => new CycleMlp((CycleMlpConfig)c, o), new PaperNumbers(paramsM, gmacs, "CycP Table 1") { Top1 = top1 })
         {
             SmallConfig = config with { Layers = [1, 1, 1, 1], Dims = [16, 32, 48, 64], DropPathRate = 0 },
         };

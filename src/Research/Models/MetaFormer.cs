@@ -10,7 +10,7 @@ namespace Research.Models;
 
 // MetaFormer / PoolFormer (Yu et al., "MetaFormer is Actually What You Need for Vision",
 // https://arxiv.org/abs/2111.11418). One generic MetaFormer with a pluggable token mixer serves every
-// PoolFormer and every row of the paper's Table 5 (token mixer, pool size, norm, activation, no residual,
+// PoolFormer and every row of PFP Table 5 (token mixer, pool size, norm, activation, no residual,
 // no channel MLP, hybrid stages). State-dict keys are timm's metaformer.py ones for poolformer_*:
 // stem.conv, stages.0.blocks.0.norm1, .layer_scale1.scale, .mlp.fc1 (a 1x1 convolution),
 // stages.1.downsample.conv, head.norm, head.fc.
@@ -273,8 +273,8 @@ public sealed class MetaFormerBlock : nn.Module<Tensor, Tensor>
     /// <param name="layerScaleInit">Initial LayerScale; null for none.</param>
     /// <param name="dropPath">Stochastic-depth rate of both sub-blocks.</param>
     /// <param name="drop">Dropout inside the channel MLP.</param>
-    /// <param name="residual">False drops the shortcuts (Table 5's "no residual").</param>
-    /// <param name="channelMlp">False removes the channel-MLP sub-block (Table 5's "no channel MLP").</param>
+    /// <param name="residual">False drops the shortcuts (PFP Table 5's "no residual").</param>
+    /// <param name="channelMlp">False removes the channel-MLP sub-block (PFP Table 5's "no channel MLP").</param>
     public MetaFormerBlock(long dim, nn.Module<Tensor, Tensor> tokenMixer, Func<long, nn.Module<Tensor, Tensor>> norm,
         double mlpRatio = 4, string activation = "gelu", double? layerScaleInit = 1e-5, double dropPath = 0, double drop = 0,
         bool residual = true, bool channelMlp = true)
@@ -385,22 +385,22 @@ public sealed class MetaFormer : Backbone
     /// <summary>PoolFormer S12 ... M48 under timm's names, and the MetaFormer rows of PFP Table 5 built on S12.</summary>
     public static IEnumerable<ModelEntry> Variants =>
     [
-        Entry("poolformer_s12", S12, new(11.9, 1.8, "PFP Table 1/2")),
-        Entry("poolformer_s24", S12 with { Depths = [4, 4, 12, 4] }, new(21.4, 3.4, "PFP Table 1/2")),
-        Entry("poolformer_s36", S12 with { Depths = [6, 6, 18, 6], LayerScaleInit = 1e-6, DropPathRate = 0.2 }, new(30.8, 5.0, "PFP Table 1/2")),
-        Entry("poolformer_m36", S12 with { Depths = [6, 6, 18, 6], Dims = M, LayerScaleInit = 1e-6, DropPathRate = 0.3 }, new(56.1, 8.8, "PFP Table 1/2")),
-        Entry("poolformer_m48", S12 with { Depths = [8, 8, 24, 8], Dims = M, LayerScaleInit = 1e-6, DropPathRate = 0.4 }, new(73.4, 11.6, "PFP Table 1/2")),
+        Entry("poolformer_s12", S12, new(11.9, 1.8, "PFP Tables 1-2") { Top1 = 77.2 }),
+        Entry("poolformer_s24", S12 with { Depths = [4, 4, 12, 4] }, new(21.4, 3.4, "PFP Tables 1-2") { Top1 = 80.3 }),
+        Entry("poolformer_s36", S12 with { Depths = [6, 6, 18, 6], LayerScaleInit = 1e-6, DropPathRate = 0.2 }, new(30.8, 5.0, "PFP Tables 1-2") { Top1 = 81.4 }),
+        Entry("poolformer_m36", S12 with { Depths = [6, 6, 18, 6], Dims = M, LayerScaleInit = 1e-6, DropPathRate = 0.3 }, new(56.1, 8.8, "PFP Tables 1-2") { Top1 = 82.1 }),
+        Entry("poolformer_m48", S12 with { Depths = [8, 8, 24, 8], Dims = M, LayerScaleInit = 1e-6, DropPathRate = 0.4 }, new(73.4, 11.6, "PFP Tables 1-2") { Top1 = 82.5 }),
         // PFP Table 5 token-mixer rows (S12 otherwise); names from PFC where it has them
-        Entry("metaformer_id_s12", S12 with { TokenMixers = Stages(TokenMixerKind.Identity) }, new(11.9, 1.8, "PFP Table 5")),
+        Entry("metaformer_id_s12", S12 with { TokenMixers = Stages(TokenMixerKind.Identity) }, new(11.9, 1.8, "PFP Table 5") { Top1 = 74.3 }),
         Entry("metaformer_random_s12", S12 with { TokenMixers = Stages(TokenMixerKind.RandomMatrix) }, new(11.9, 3.3, "PFP Table 5",
-            "the 21.1M frozen random-matrix values are buffers, not parameters, as the paper counts 11.9M")),
-        Entry("metaformer_dwconv_s12", S12 with { TokenMixers = Stages(TokenMixerKind.DepthwiseConv) }, new(11.9, 1.8, "PFP Table 5")),
-        Entry("metaformer_shift_s12", S12 with { TokenMixers = Stages(TokenMixerKind.SpatialShift) }, new(11.9, 1.8,
-            "PoolFormer-S12 with S2-MLP's spatial shift as the token mixer; not a row of PFP Table 5, so the numbers are S12's")),
-        Entry("metaformer_pppa_s12_224", S12 with { TokenMixers = Mix("PPPA"), Norm = MetaFormerNorm.LayerNorm }, new(14.0, 1.9, "PFP Table 5")),
-        Entry("metaformer_ppaa_s12_224", S12 with { TokenMixers = Mix("PPAA"), Norm = MetaFormerNorm.LayerNorm }, new(16.5, 2.5, "PFP Table 5")),
-        Entry("metaformer_pppf_s12_224", S12 with { TokenMixers = Mix("PPPF") }, new(11.9, 1.8, "PFP Table 5")),
-        Entry("metaformer_ppff_s12_224", S12 with { TokenMixers = Mix("PPFF") }, new(12.2, 1.9, "PFP Table 5")),
+            "the 21.1M frozen random-matrix values are buffers, not parameters, as the paper counts 11.9M") { Top1 = 75.8 }),
+        Entry("metaformer_dwconv_s12", S12 with { TokenMixers = Stages(TokenMixerKind.DepthwiseConv) }, new(11.9, 1.8, "PFP Table 5") { Top1 = 78.1 }),
+        Entry("metaformer_shift_s12", S12 with { TokenMixers = Stages(TokenMixerKind.SpatialShift) }, new(11.9, 1.8, "PFP Tables 1-2 (S12's counts)",
+            "PoolFormer-S12 with S2-MLP's spatial shift as the token mixer; not a row of PFP Table 5, so the counts are S12's and there is no top-1")),
+        Entry("metaformer_pppa_s12_224", S12 with { TokenMixers = Mix("PPPA"), Norm = MetaFormerNorm.LayerNorm }, new(14.0, 1.9, "PFP Table 5") { Top1 = 78.3 }),
+        Entry("metaformer_ppaa_s12_224", S12 with { TokenMixers = Mix("PPAA"), Norm = MetaFormerNorm.LayerNorm }, new(16.5, 2.5, "PFP Table 5") { Top1 = 81.0 }),
+        Entry("metaformer_pppf_s12_224", S12 with { TokenMixers = Mix("PPPF") }, new(11.9, 1.8, "PFP Table 5") { Top1 = 77.5 }),
+        Entry("metaformer_ppff_s12_224", S12 with { TokenMixers = Mix("PPFF") }, new(12.2, 1.9, "PFP Table 5") { Top1 = 77.9 }),
     ];
 
     private static TokenMixerKind[] Stages(TokenMixerKind kind) => [kind, kind, kind, kind];

@@ -118,7 +118,7 @@ public sealed class ResMlpBlock : nn.Module<Tensor, Tensor>
 /// <see cref="Variants"/> lists MLP-Mixer S/32 ... H/14 and ResMLP-S12/S24/S36/B24.</summary>
 public sealed class MlpMixer : Backbone
 {
-    // ----- variants (MixP Table 1 counts parameters without the head; ResP / PAPERS.md §8 with it) -----------
+    // ----- variants (MixP Table 1 counts parameters without the head; ResP / docs/papers.md §8 with it) ------
 
     private static readonly MlpMixerConfig MixerS = new(Depth: 8, EmbedDim: 512);
     private static readonly MlpMixerConfig MixerB = new(Depth: 12, EmbedDim: 768);
@@ -134,29 +134,31 @@ public sealed class MlpMixer : Backbone
             "18.59M rounds to the paper's 19M: the 2.2% gap is the paper's rounding to whole millions", tolerance: 0.025),
         Mixer("mixer_s16_224", MixerS with { PatchSize = 16 }, 18),
         Mixer("mixer_b32_224", MixerB with { PatchSize = 32 }, 60),
-        Mixer("mixer_b16_224", MixerB with { PatchSize = 16 }, 59, 12.7, "MACs as PFP Table 2 quotes Mixer-B/16"),
+        Mixer("mixer_b16_224", MixerB with { PatchSize = 16 }, 59, 12.7, "MACs as PFP Table 2 quotes Mixer-B/16", top1: 76.44),
         Mixer("mixer_l32_224", MixerL with { PatchSize = 32 }, 206),
-        Mixer("mixer_l16_224", MixerL with { PatchSize = 16 }, 207),
+        Mixer("mixer_l16_224", MixerL with { PatchSize = 16 }, 207, top1: 71.76),
         Mixer("mixer_h14_224", MixerH, 431),
-        ResMlp("resmlp_12_224", ResMlpS, new(15, 3.0, "ResP via PAPERS.md §8",
+        ResMlp("resmlp_12_224", ResMlpS, new(15, 3.0, "ResP, as docs/papers.md §8 quotes it",
             "15.35M with the head rounds to the paper's 15M: the 2.3% gap is the paper's rounding to whole millions; " +
-            "the paper's FLOPs column counts multiply-adds") { ParamsTolerance = 0.025 }),
-        ResMlp("resmlp_24_224", ResMlpS with { Depth = 24, LayerScaleInit = 1e-5 }, new(30, 6.0, "ResP via PAPERS.md §8")),
-        ResMlp("resmlp_36_224", ResMlpS with { Depth = 36, LayerScaleInit = 1e-6 }, new(45, 8.9, "S2P Table 3 quoting ResMLP-36")),
+            "the paper's FLOPs column counts multiply-adds") { ParamsTolerance = 0.025, Top1 = 76.6 }),
+        ResMlp("resmlp_24_224", ResMlpS with { Depth = 24, LayerScaleInit = 1e-5 }, new(30, 6.0, "ResP, as docs/papers.md §8 quotes it") { Top1 = 79.4 }),
+        ResMlp("resmlp_36_224", ResMlpS with { Depth = 36, LayerScaleInit = 1e-6 }, new(45, 8.9, "S2P Table 3 quoting ResMLP-36") { Top1 = 79.7 }),
         // timm's resmlp_big_24_224 is the checkpoint the ResMLP authors ship as B24 with 8x8 patches (N = 784).
-        // PAPERS.md gives only the 16x16-patch B24 (116M, 23.0 GFLOPs), whose count a test checks with PatchSize = 16.
+        // docs/papers.md §8 gives only the 16x16-patch B24 (116M, 23.0 GFLOPs), whose count a test checks with PatchSize = 16.
         ResMlp("resmlp_big_24_224", ResMlpS with { PatchSize = 8, Depth = 24, EmbedDim = 768, LayerScaleInit = 1e-6 },
-            new(116, 23.0, "ResP via PAPERS.md §8 (B24 with 16x16 patches)",
+            new(116, 23.0, "ResP, as docs/papers.md §8 quotes it (B24 with 16x16 patches)",
                 "timm's B24 uses 8x8 patches: 129.1M and 100 GMACs here; the paper's 116M / 23.0G B24 uses 16x16 patches " +
-                "(115.7M here with PatchSize = 16)") { ParamsTolerance = null, GMacsTolerance = null }),
+                "(115.7M here with PatchSize = 16); the top-1 is the 16x16-patch model's") { ParamsTolerance = null, GMacsTolerance = null, Top1 = 81.0 }),
     ];
 
+    // Only B/16 and L/16 have an ImageNet-1K-trained top-1 (MixP Table 3); the other sizes' are after JFT-300M.
     private static ModelEntry Mixer(string name, MlpMixerConfig config, double paramsM, double? gmacs = null, string? note = null,
-        double tolerance = 0.02) =>
-        new(name, "mlp-mixer", config, Build, new PaperNumbers(paramsM, gmacs, "MixP Table 1", note)
+        double tolerance = 0.02, double? top1 = null) =>
+        new(name, "mlp-mixer", config, Build, new PaperNumbers(paramsM, gmacs, top1 is null ? "MixP Table 1" : "MixP Table 1; MixP Table 3 (top-1)", note)
         {
             ParamsExcludeHead = true,
             ParamsTolerance = tolerance,
+            Top1 = top1,
         })
         { SmallConfig = config with { PatchSize = 4, Depth = 2, EmbedDim = 32 } };
 

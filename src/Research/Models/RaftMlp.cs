@@ -8,10 +8,11 @@ using F = Research.Torch.torch.nn.functional;
 namespace Research.Models;
 
 // RaftMLP (Tatsunami & Taki, "RaftMLP: How Much Can Be Done Without Attention and with Less Spatial
-// Locality?", https://arxiv.org/abs/2108.04384). v1: one isotropic stage of raft-token-mixing blocks
+// Locality?", ACCV 2022, https://arxiv.org/abs/2108.04384, whose v1 was "RaftMLP: Do MLP-based Models Dream of
+// Winning Over Computer Vision?"; RaftP1 is that v1, docs/papers.md §5). v1: one isotropic stage of raft-token-mixing blocks
 // (RaftMLP-12, -36); v2: four stages with cross-scale patch embedding (RaftMLP-S/M/L). The tensor layout
 // follows the official code (okojoalg/raft-mlp libs/modules.py): channels are viewed as (r, C/r) with r outer,
-// the vertical MLP reads vectors of length r·h (Listing 1 of the paper; its text's c/r² does not match the code),
+// the vertical MLP reads vectors of length r·h (RaftP1 Listing 1; its text's c/r² does not match the code),
 // and each token-mixing LayerNorm normalises over the C channels in (C/r, r) order.
 // The official code has no custom init (PyTorch defaults), constant stochastic depth in every sub-block, and no
 // multi-scale head (shortcut: False in every ImageNet config): LayerNorm, mean over positions, Linear.
@@ -227,8 +228,8 @@ public sealed class RaftMlp : Backbone
     /// <summary>RaftMLP-12 and -36 (RaftP1 Table 1) and the v2 S/M/L (RaftC configs; their numbers are not found).</summary>
     public static IEnumerable<ModelEntry> Variants =>
     [
-        Entry("raftmlp_12", Raft12, new(58, 12.0, "RaftP1 Table 1"), Raft12 with { Depths = [2], Dims = [64], PatchSizes = [4], DropPathRate = 0 }),
-        Entry("raftmlp_36", Raft12 with { Depths = [36], Dims = [384], RaftSizes = [2] }, new(44, 9.0, "RaftP1 Table 1"),
+        Entry("raftmlp_12", Raft12, new(58, 12.0, "RaftP1 Table 1") { Top1 = 78.0 }, Raft12 with { Depths = [2], Dims = [64], PatchSizes = [4], DropPathRate = 0 }),
+        Entry("raftmlp_36", Raft12 with { Depths = [36], Dims = [384], RaftSizes = [2] }, new(44, 9.0, "RaftP1 Table 1") { Top1 = 76.9 },
             Raft12 with { Depths = [2], Dims = [64], PatchSizes = [4], RaftSizes = [2], DropPathRate = 0 }),
         Entry("raftmlp_s", RaftS, V2Numbers, SmallV2(RaftS)),
         Entry("raftmlp_m", RaftS with { Dims = [96, 192, 384, 768] }, V2Numbers, SmallV2(RaftS)),
@@ -236,7 +237,7 @@ public sealed class RaftMlp : Backbone
     ];
 
     private static PaperNumbers V2Numbers => new(null, null, "RaftC configs/settings/imagenet-raft-mlp-cross-mlp-emb-{s,m,l}.yaml",
-        "the v2 paper's parameter and FLOP counts are not available (PAPERS.md §5)");
+        "the v2 paper's parameter and FLOP counts and accuracies are not available (docs/papers.md §5)");
 
     // small configurations drop stochastic depth: with a few samples a dropped branch leaves parameters without gradient
     private static RaftMlpConfig SmallV2(RaftMlpConfig c) => c with { Depths = [1, 1, 1, 1], Dims = [16, 32, 48, 64], DropPathRate = 0 };

@@ -23,18 +23,18 @@ namespace Research.Models;
 // Choices the paper leaves open:
 //  - the split attention's hidden width c̄ is not stated: c/4, ViP's reweighting MLP Mlp(c, c/4, 3c) with
 //    biases, is the width that gives the reported sizes (25.1M and 55.3M); its pooling is the spatial mean
-//    (ViP; the paper's Eq. 2 writes a sum and its text says "averages");
-//  - Alg. 1 splits by the pre-expansion c / 3: a typo for three c-wide parts (Eq. 7);
+//    (ViP; S2v2P Eq. 2 writes a sum and its text says "averages");
+//  - S2v2P Alg. 1 splits by the pre-expansion c / 3: a typo for three c-wide parts (S2v2P Eq. 7);
 //  - init (not given): Linear truncated-normal(0.02), zero biases, as ViP; LayerNorm eps 1e-5; a final
 //    LayerNorm before the pooling, as ViP.
-// Parameter counts (224², with the classifier): Small/7 25.1M (Table 2: 25M), Medium/7 55.3M (55M),
-// Small/14 29.9M (Table 5: 30M), X1+X3 and X1+X2 22.4M (Table 7: 22M); sum fusion 22.9M where Table 6
+// Parameter counts (224², with the classifier): Small/7 25.1M (S2v2P Table 2: 25M), Medium/7 55.3M (55M),
+// Small/14 29.9M (S2v2P Table 5: 30M), X1+X3 and X1+X2 22.4M (S2v2P Table 7: 22M); sum fusion 22.9M where S2v2P Table 6
 // prints 22M: removing split attention removes exactly c² + 3.25c per block (2.23M in all) from the
 // 25.1M model, so no split-attention width that yields 25M for Small/7 yields 22M without it.
-// MACs: Table 5's 5.7B for Small/14 is not reproducible: 18 blocks at 16² tokens and c = 384 cost
+// MACs: S2v2P Table 5's 5.7B for Small/14 is not reproducible: 18 blocks at 16² tokens and c = 384 cost
 // 6.79 GMACs on their own (6.86 with the patch embedding).
 
-/// <summary>How S2-MLPv2 fuses its K branches: split attention (the model), or their mean (Table 6's "sum-pooling").</summary>
+/// <summary>How S2-MLPv2 fuses its K branches: split attention (the model), or their mean (S2v2P Table 6's "sum-pooling").</summary>
 public enum S2MlpV2Fusion { SplitAttention, Mean }
 
 /// <summary>One S2-MLPv2 configuration. Stage i has <see cref="StageDepths"/>[i] blocks of width
@@ -44,7 +44,7 @@ public enum S2MlpV2Fusion { SplitAttention, Mean }
 /// <param name="EmbedDims">Width of each stage; null is Small/7's (192, 384).</param>
 /// <param name="Depths">Blocks of each stage; null is Small/7's (4, 14).</param>
 /// <param name="MlpRatio">The channel MLP's expansion (3).</param>
-/// <param name="Fusion">Split attention, or the mean of the branches (Table 6's ablation).</param>
+/// <param name="Fusion">Split attention, or the mean of the branches (S2v2P Table 6's ablation).</param>
 /// <param name="MergePatch">Side of the patch merge between stages (2).</param>
 /// <param name="ShiftImpl">Which implementation of the shift runs (all give the same model).</param>
 /// <param name="DropPathRate">Stochastic depth of the last block; earlier blocks get linearly less.</param>
@@ -156,18 +156,18 @@ public sealed class S2MlpV2 : Backbone
     private static readonly S2MlpV2Config Small14 = new(PatchSize: 14, EmbedDims: [384], Depths: [18]);
     private static readonly S2MlpV2Config Small = new(PatchSize: 4, EmbedDims: [16, 32], Depths: [1, 1]);
 
-    /// <summary>The pyramid and flat S2-MLPv2 models and the ablations of Tables 6 and 7, with the paper's numbers.</summary>
+    /// <summary>The pyramid and flat S2-MLPv2 models and the ablations of S2v2P Tables 6 and 7, with the paper's numbers.</summary>
     public static IEnumerable<ModelEntry> Variants =>
     [
-        Entry("s2mlpv2_small_7", Small7, new(25, 6.9, "S2v2P Table 2")),
-        Entry("s2mlpv2_medium_7", Medium7, new(55, 16.3, "S2v2P Table 2")),
+        Entry("s2mlpv2_small_7", Small7, new(25, 6.9, "S2v2P Table 2") { Top1 = 82.0 }),
+        Entry("s2mlpv2_medium_7", Medium7, new(55, 16.3, "S2v2P Table 2") { Top1 = 83.6 }),
         Entry("s2mlpv2_small_14", Small14, new(30, 5.7, "S2v2P Table 5",
-            "5.7B is not reproducible: 18 blocks at 16x16 tokens and c = 384 cost 6.79 GMACs alone") { GMacsTolerance = null }),
+            "5.7B is not reproducible: 18 blocks at 16x16 tokens and c = 384 cost 6.79 GMACs alone") { GMacsTolerance = null, Top1 = 80.9 }),
         Entry("s2mlpv2_small_7_sum", Small7 with { Fusion = S2MlpV2Fusion.Mean }, new(22, 6.9, "S2v2P Table 6",
             "22.9M here: Small/7 (25.1M) less exactly its split-attention weights (c² + 3.25c per block, 2.23M); 22M is not reachable from a 25M Small/7")
-            { ParamsTolerance = null }),
-        Entry("s2mlpv2_small_7_x1x3", Small7 with { Branches = [ShiftPatterns.V2Shift1, ShiftPatterns.Identity] }, new(22, 6.2, "S2v2P Table 7")),
-        Entry("s2mlpv2_small_7_x1x2", Small7 with { Branches = [ShiftPatterns.V2Shift1, ShiftPatterns.V2Shift2] }, new(22, 6.2, "S2v2P Table 7")),
+            { ParamsTolerance = null, Top1 = 79.8 }),
+        Entry("s2mlpv2_small_7_x1x3", Small7 with { Branches = [ShiftPatterns.V2Shift1, ShiftPatterns.Identity] }, new(22, 6.2, "S2v2P Table 7") { Top1 = 81.6 }),
+        Entry("s2mlpv2_small_7_x1x2", Small7 with { Branches = [ShiftPatterns.V2Shift1, ShiftPatterns.V2Shift2] }, new(22, 6.2, "S2v2P Table 7") { Top1 = 81.7 }),
     ];
 
     private static ModelEntry Entry(string name, S2MlpV2Config config, PaperNumbers paper) =>

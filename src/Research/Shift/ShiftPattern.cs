@@ -7,7 +7,7 @@ namespace Research.Shift;
 /// exactly as the in-place copy <c>x[1:] = x[:-1]</c> of S2-MLP's Algorithm 1 leaves it.</summary>
 public readonly record struct ShiftDirection(int Dy, int Dx)
 {
-    /// <summary>Content moves right along W: Alg. 1's first group, <c>x[:, 1:] = x[:, :W-1]</c>.</summary>
+    /// <summary>Content moves right along W: S2-MLP Alg. 1's first group, <c>x[:, 1:] = x[:, :W-1]</c>.</summary>
     public static readonly ShiftDirection Right = new(0, 1);
     /// <summary>Content moves left along W: <c>x[:, :W-1] = x[:, 1:]</c>.</summary>
     public static readonly ShiftDirection Left = new(0, -1);
@@ -38,7 +38,7 @@ public readonly record struct ShiftDirection(int Dy, int Dx)
 /// <summary>How channels are dealt to the directions of a pattern.</summary>
 public enum ChannelLayout
 {
-    /// <summary>G equal contiguous blocks in the order of the directions, as Algorithm 1 slices
+    /// <summary>G equal contiguous blocks in the order of the directions, as S2-MLP's Algorithm 1 slices
     /// <c>[:c/4]</c>, <c>[c/4:c/2]</c>, ...</summary>
     Contiguous,
     /// <summary>Channel k takes direction k mod G.</summary>
@@ -106,13 +106,13 @@ public sealed record ShiftPattern(string Name, IReadOnlyList<ShiftDirection> Dir
     public override string ToString() => $"{Name} [{string.Join(", ", Directions)}]" + (Layout == ChannelLayout.Interleaved ? " interleaved" : "");
 }
 
-/// <summary>The direction sets of the papers. S2-MLP Table 7 (settings a-j and "w/o"), S2-MLPv2's
-/// two patterns of Algorithm 1 (shift-1, shift-2), and the identity branch.</summary>
+/// <summary>The direction sets of the papers. S2-MLP Table 7 (settings a-j and "w/o"), the
+/// two patterns of S2-MLPv2's Algorithm 1 (shift-1, shift-2), and the identity branch.</summary>
 public static class ShiftPatterns
 {
     private static ShiftPattern P(string name, params ShiftDirection[] d) => new(name, d);
 
-    /// <summary>(a), the default of S2-MLP and S2-MLPv2's shift-1: groups right, left, down, up (Alg. 1 and
+    /// <summary>(a), the default of S2-MLP and S2-MLPv2's shift-1: groups right, left, down, up (S2-MLP Alg. 1 and
     /// S2-MLPv2 Alg. 1: +w, -w, +h, -h).</summary>
     public static readonly ShiftPattern Default = P("a", ShiftDirection.Right, ShiftDirection.Left, ShiftDirection.Down, ShiftDirection.Up);
 
@@ -120,7 +120,7 @@ public static class ShiftPatterns
     public static readonly ShiftPattern Eight = P("b", ShiftDirection.Right, ShiftDirection.Left, ShiftDirection.Down, ShiftDirection.Up,
         ShiftDirection.DownRight, ShiftDirection.DownLeft, ShiftDirection.UpRight, ShiftDirection.UpLeft);
 
-    /// <summary>No shift (the "w/o" row of Table 7): every channel stays.</summary>
+    /// <summary>No shift (the "w/o" row of S2-MLP Table 7): every channel stays.</summary>
     public static readonly ShiftPattern None = P("none");
 
     /// <summary>S2-MLPv2's shift-1: the same as S2-MLP's default.</summary>
@@ -133,7 +133,8 @@ public static class ShiftPatterns
     /// <summary>The identity branch X3 of S2-MLPv2.</summary>
     public static readonly ShiftPattern Identity = P("identity");
 
-    /// <summary>S2-MLP Table 7 by its row letter ("a" .. "j") and "none", with the top-1 on ImageNet100 beside it.</summary>
+    /// <summary>S2-MLP Table 7 by its row letter ("a" .. "j") and "none", with the top-1 on ImageNet100 beside it
+    /// (<see cref="Research.Papers.PaperTables.S2MlpDirections"/> holds the rows as data, labelled "(a)" .. "(j)" and "w/o").</summary>
     public static readonly IReadOnlyDictionary<string, ShiftPattern> Table7 = new Dictionary<string, ShiftPattern>
     {
         ["a"] = Default,                                                    // 87.1
@@ -149,6 +150,6 @@ public static class ShiftPatterns
         ["none"] = None,                                                    // 56.7
     };
 
-    /// <summary>Every pattern the kit names: Table 7 and S2-MLPv2's two.</summary>
+    /// <summary>Every pattern the kit names: S2-MLP Table 7 and S2-MLPv2's two.</summary>
     public static IEnumerable<ShiftPattern> All => Table7.Values.Concat([V2Shift1, V2Shift2]);
 }
