@@ -60,6 +60,10 @@ public sealed class Experiment
         Action<string>? log = null, CancellationToken cancellationToken = default) where TArm : notnull =>
         Runner.Run(arms, Seeds, keyOf, run, log, cancellationToken);
 
+    /// <summary>The file <paramref name="name"/> that <paramref name="run"/> kept (<see cref="RunContext.ArtifactPath"/>),
+    /// or null when it is not on this machine (see <see cref="ExperimentRunner.ArtifactPath"/>).</summary>
+    public string? ArtifactPath(RunRecord run, string name) => Runner.ArtifactPath(run, name);
+
     /// <summary>One line for the notebook's first cell.</summary>
     public override string ToString() =>
         $"{Name}: {Budget.Name()} budget" + (ShowsCommittedResults ? " (committed results; set RESEARCH_BUDGET to train)" : "") +

@@ -8,10 +8,26 @@ namespace Research.Experiments;
 public sealed record RunOutcome(Dictionary<string, double> Metrics, TrainingHistory? History = null);
 
 /// <summary>What a run function is given besides its description and seed: the budget, the run's cache key, a
-/// folder of its own for checkpoints (so an interrupted run resumes rather than restarts) and the cancellation token.</summary>
+/// folder of its own for checkpoints (so an interrupted run resumes rather than restarts), a place for files to keep
+/// after the run (<see cref="ArtifactPath"/>) and the cancellation token.</summary>
 public sealed record RunContext(string Experiment, Budget Budget, int Seed, string Key, string WorkFolder, CancellationToken CancellationToken)
 {
     public string CheckpointDir => Path.Combine(WorkFolder, "checkpoints");
+
+    /// <summary>Where the run writes <paramref name="name"/> (a file name such as <c>weights.safetensors</c>), a file
+    /// that outlives the run: trained weights a later cell draws, a pre-trained model another grid starts from. The
+    /// path is in the run's work folder (its parent exists); when the run finishes, the runner moves the file beside
+    /// the run's record and lists it in <see cref="RunRecord.Artifacts"/>, and
+    /// <see cref="ExperimentRunner.ArtifactPath"/> finds it from the record (see <see cref="RunCache.ArtifactFile"/>
+    /// for where). A run that fails or is interrupted keeps nothing.</summary>
+    public string ArtifactPath(string name)
+    {
+        RunCache.CheckArtifactName(name);
+        Directory.CreateDirectory(ArtifactStaging);
+        return Path.Combine(ArtifactStaging, name);
+    }
+
+    internal string ArtifactStaging => Path.Combine(WorkFolder, "artifacts");
 }
 
 /// <summary>A run that describes itself: its public properties (less those marked <see cref="NotInRunKeyAttribute"/>)
@@ -148,15 +164,55 @@ public sealed class ExperimentRunner
             return null;
         }
         var context = new RunContext(Experiment, Budget, seed, key, RunCache.WorkFolder(Experiment, key), cancellationToken);
+        // Files staged by an earlier, interrupted attempt are not this run's.
+        if (Directory.Exists(context.ArtifactStaging)) Directory.Delete(context.ArtifactStaging, recursive: true);
         var clock = Stopwatch.StartNew();
         var outcome = run(context);
         var record = new RunRecord(key, identity, Experiment, inputs, seed, Budget.Name(), CodeVersion,
             outcome.Metrics, outcome.History, clock.Elapsed.TotalSeconds, DateTime.UtcNow);
+        record = record with { Artifacts = KeepArtifacts(context.ArtifactStaging, record) };
         Store.Put(record);
         // Checkpoints were only there to survive an interruption; the finished record replaces them.
         if (Directory.Exists(context.WorkFolder)) Directory.Delete(context.WorkFolder, recursive: true);
         log?.Invoke($"{Experiment} [{identity[..8]}] seed {seed}: {Describe(outcome.Metrics)} in {clock.Elapsed.TotalSeconds:0.0} s");
         return record;
+    }
+
+    /// <summary>The file <paramref name="name"/> that the run of <paramref name="record"/> kept
+    /// (<see cref="RunContext.ArtifactPath"/>), or null when it is not on this machine: beside the record in its store,
+    /// else in the local cache (an artifact of a committed run too large to commit stays on the machine that trained it,
+    /// see <see cref="RunCache.CommittedArtifactLimit"/>).</summary>
+    public string? ArtifactPath(RunRecord record, string name)
+    {
+        RunCache.CheckArtifactName(name);
+        foreach (var store in new[] { StoreOf(record), Cache })
+            if (File.Exists(store.ArtifactFile(record, name))) return store.ArtifactFile(record, name);
+        return null;
+    }
+
+    // A record's own store: committed results for full-budget runs, the local cache otherwise.
+    private RunCache StoreOf(RunRecord record) => record.Budget == Budget.Full.Name() ? Results : Cache;
+
+    /// <summary>Moves the files a finished run staged into its record's store (those of a committed run that are over
+    /// <see cref="RunCache.CommittedArtifactLimit"/> into the local cache) and lists them with their sizes; null when
+    /// the run kept none. Artifacts an earlier computation of the same record left are removed first.</summary>
+    private Dictionary<string, long>? KeepArtifacts(string staging, RunRecord record)
+    {
+        foreach (var store in new[] { Store, Cache }.Distinct())
+            if (Directory.Exists(store.ArtifactFolder(record))) Directory.Delete(store.ArtifactFolder(record), recursive: true);
+        if (!Directory.Exists(staging)) return null;
+        var kept = new Dictionary<string, long>();
+        foreach (var file in Directory.GetFiles(staging).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(file);
+            long bytes = new FileInfo(file).Length;
+            var store = Store.Layout == RunStoreLayout.ByIdentity && bytes > RunCache.CommittedArtifactLimit ? Cache : Store;
+            var target = store.ArtifactFile(record, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Move(file, target, overwrite: true);
+            kept[name] = bytes;
+        }
+        return kept.Count > 0 ? kept : null;
     }
 
     private static string Describe(Dictionary<string, double> metrics) =>

@@ -33,6 +33,11 @@ public sealed record RunRecord(
     string Key, string Identity, string Experiment, JsonObject Inputs, int Seed, string Budget, string CodeVersion,
     Dictionary<string, double> Metrics, TrainingHistory? History, double Seconds, DateTime FinishedUtc)
 {
+    /// <summary>The files the run kept (<see cref="RunContext.ArtifactPath"/>), by name, with their sizes in bytes;
+    /// null when it kept none. <see cref="ExperimentRunner.ArtifactPath"/> finds them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, long>? Artifacts { get; init; }
+
     /// <summary>True when this record was read from disk rather than computed now.</summary>
     [JsonIgnore] public bool Cached { get; init; }
 
@@ -48,9 +53,17 @@ public enum RunStoreLayout { ByKey, ByIdentity }
 /// by git) files them as <c>runs/&lt;experiment&gt;/&lt;key&gt;.json</c>: change anything that decides a result (see
 /// <see cref="RunKey"/>) or rebuild the code, and the run is computed again. The committed results
 /// (<c>data/results/&lt;experiment&gt;/runs/&lt;identity&gt;.json</c>, tracked by git) keep one record per set of inputs,
-/// so a fresh clone reads them at once and says when they came from an earlier build.</summary>
+/// so a fresh clone reads them at once and says when they came from an earlier build. The files a run keeps
+/// (<see cref="RunContext.ArtifactPath"/>) lie beside its record, in <c>artifacts/&lt;key or identity&gt;/</c> of the
+/// experiment's folder (<see cref="ArtifactFile"/>).</summary>
 public sealed class RunCache
 {
+    /// <summary>The largest artifact kept beside a committed result: 1 MiB. The weights of the small models the
+    /// notebooks train (about 0.4 MB) are committed with their runs, so a fresh clone draws them without training;
+    /// a larger file would grow every clone of the repository for good, so it stays in the local cache of the machine
+    /// that trained it (filed by the run's key) and the record still lists it.</summary>
+    public const long CommittedArtifactLimit = 1 << 20;
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -82,6 +95,27 @@ public sealed class RunCache
 
     private string NameOf(RunRecord record) => Layout == RunStoreLayout.ByKey ? record.Key : record.Identity;
 
+    /// <summary>The folder of the files <paramref name="record"/>'s run kept, in this store:
+    /// <c>&lt;experiment&gt;/artifacts/&lt;key&gt;/</c> in the local cache, <c>&lt;experiment&gt;/artifacts/&lt;identity&gt;/</c>
+    /// among committed results (<c>data/results/&lt;experiment&gt;/artifacts/&lt;identity&gt;/</c>, tracked by git
+    /// beside <c>runs/</c>).</summary>
+    public string ArtifactFolder(RunRecord record) => Path.Combine(Directory, Sanitize(record.Experiment), "artifacts", NameOf(record));
+
+    /// <summary>Where this store files the artifact <paramref name="name"/> of <paramref name="record"/> (whether or not
+    /// it is there; <see cref="ExperimentRunner.ArtifactPath"/> looks it up).</summary>
+    public string ArtifactFile(RunRecord record, string name)
+    {
+        CheckArtifactName(name);
+        return Path.Combine(ArtifactFolder(record), name);
+    }
+
+    /// <summary>An artifact's name is a plain file name: no folder, no <c>..</c>.</summary>
+    public static void CheckArtifactName(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name is "." or ".." || name.IndexOfAny(['/', '\\']) >= 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+            throw new ArgumentException($"artifact name '{name}': a file name without a folder (weights.safetensors)", nameof(name));
+    }
+
     /// <summary>The folder a run may use for its own files (checkpoints, so an interrupted run resumes); always in the
     /// local cache, never among committed results.</summary>
     public static string WorkFolder(string experiment, string key) => Path.Combine(ResearchPaths.Cache, "runs", Sanitize(experiment), key);
@@ -94,6 +128,9 @@ public sealed class RunCache
     {
         var record = Read(PathOf(experiment, Layout == RunStoreLayout.ByKey ? key : identity));
         if (record is null || record.Identity != identity) return null;
+        // A cached run whose kept files were deleted is computed again (a committed one stands: a large artifact of
+        // it lives on the machine that trained it).
+        if (Layout == RunStoreLayout.ByKey && record.Artifacts?.Keys.Any(name => !File.Exists(ArtifactFile(record, name))) == true) return null;
         if (record.Key == key) return record with { Cached = true };
         return Layout == RunStoreLayout.ByIdentity ? record with { Cached = true, FromOtherBuild = true } : null;
     }
@@ -115,11 +152,11 @@ public sealed class RunCache
     public bool Has(string experiment) =>
         System.IO.Directory.Exists(FolderOf(experiment)) && System.IO.Directory.EnumerateFiles(FolderOf(experiment), "*.json").Any();
 
-    /// <summary>Deletes every stored run of <paramref name="experiment"/>.</summary>
+    /// <summary>Deletes every stored run of <paramref name="experiment"/> and the files the runs kept.</summary>
     public void Clear(string experiment)
     {
-        var dir = FolderOf(experiment);
-        if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true);
+        foreach (var dir in new[] { FolderOf(experiment), Path.Combine(Directory, Sanitize(experiment), "artifacts") })
+            if (System.IO.Directory.Exists(dir)) System.IO.Directory.Delete(dir, recursive: true);
     }
 
     private static RunRecord? Read(string path)

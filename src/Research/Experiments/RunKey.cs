@@ -36,22 +36,25 @@ public static class RunKey
         ["budget"] = budget.Name(),
     };
 
-    /// <summary>A type as a key names it: its full name, with a generic type's arguments named the same way rather than
-    /// assembly-qualified, and <c>anonymous</c> for an anonymous type (its property names are in the key's JSON). A
+    /// <summary>A type as a key names it: its full name without assemblies or versions, a generic type's arguments named
+    /// the same way, <c>anonymous</c> for an anonymous type (its property names are in the key's JSON), and without the
+    /// <c>Submission#N+</c> of the notebook cell that declared it (its number changes with the order cells run in). A
     /// notebook's types live in an assembly the kernel names afresh each session (<c>ℛ*&lt;guid&gt;#1-2</c>), and
     /// <see cref="Type.FullName"/> of <c>new { arm, model }</c> holds that name and the runtime's version, so a key
-    /// built from it would never be found again. A non-generic type's name is its <see cref="Type.FullName"/>.</summary>
+    /// built from it would never be found again.</summary>
     public static string TypeName(Type type)
     {
         if (type.IsArray) return TypeName(type.GetElementType()!) + "[" + new string(',', type.GetArrayRank() - 1) + "]";
-        if (!type.IsGenericType) return type.FullName ?? type.Name;
-        var definition = IsAnonymous(type) ? "anonymous" : type.GetGenericTypeDefinition().FullName ?? type.Name;
+        if (!type.IsGenericType) return SubmissionPrefix.Replace(type.FullName ?? type.Name, "");
+        var definition = IsAnonymous(type) ? "anonymous" : SubmissionPrefix.Replace(type.GetGenericTypeDefinition().FullName ?? type.Name, "");
         return definition + "[" + string.Join(",", type.GetGenericArguments().Select(TypeName)) + "]";
     }
 
     private static bool IsAnonymous(Type type) =>
         type.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), inherit: false) &&
         type.Name.Contains("AnonymousType", StringComparison.Ordinal);
+
+    private static readonly System.Text.RegularExpressions.Regex SubmissionPrefix = new(@"Submission#\d+\+");
 
     /// <summary>Any value as key JSON (records, arrays, dictionaries with their keys sorted).</summary>
     public static JsonNode? Describe(object? value) => Canonical(JsonSerializer.SerializeToNode(value, value?.GetType() ?? typeof(object), Json));

@@ -26,6 +26,17 @@ public sealed class RunKeyTests
         RunKey.Of(RunKey.Inputs(experiment, description, seed, budget), code);
 
     [Fact]
+    public void TypeNames_CarryNoAssemblyNorNotebookCell()
+    {
+        Assert.Equal("Research.Experiments.ClassifierRun", RunKey.TypeName(typeof(ClassifierRun)));
+        var anonymous = new { arm = "a", model = Tiny(), seed = 1 };
+        Assert.Equal("anonymous[System.String, Research.Models.ModelSpec, System.Int32]", RunKey.TypeName(anonymous.GetType()));
+        Assert.Equal("System.Collections.Generic.List`1[System.Int32]", RunKey.TypeName(typeof(List<int>)));
+        Assert.Equal(Key(new { arm = "a", n = 1 }), Key(new { arm = "a", n = 1 }));
+        Assert.NotEqual(Key(new { arm = "a", n = 1 }), Key(new { arm = "a", n = 2 }));
+    }
+
+    [Fact]
     public void NothingChanged_IsTheSameKey()
     {
         Assert.Equal(Key(Run()), Key(Run(new TrainerOptions(), new LoaderOptions(), Tiny(),

@@ -52,4 +52,15 @@ public sealed class SeedComparisonTests
         Assert.Equal(a.Against(b, 2.2), SeedComparison.Against(a.BySeed("test_acc"), b.BySeed("test_acc"), 2.2));
         Assert.Equal(Agreement.Inconclusive, SeedComparison.Against(new Dictionary<int, double> { [0] = 0.8 }, new Dictionary<int, double> { [0] = 0.7 }, 1.1).Agreement);
     }
+
+    [Fact]
+    public void Against_ValuesBySeed_PairsTheSharedSeeds()
+    {
+        var a = new Dictionary<int, double> { [0] = 0.5, [1] = 0.6, [2] = 0.7 };
+        var b = new Dictionary<int, double> { [0] = 0.4, [1] = 0.45, [3] = 0.9 };
+        var verdict = SeedComparison.Against(a, b, paperDifference: 10);
+        Assert.Equal(2, verdict.Ours.N);
+        Assert.Equal(0.125, verdict.Ours.MeanDifference, 12);
+        Assert.Equal(Agreement.Inconclusive, SeedComparison.Against(a, new Dictionary<int, double> { [0] = 0.4 }, 10).Agreement);
+    }
 }
