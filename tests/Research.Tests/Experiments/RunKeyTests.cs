@@ -30,7 +30,7 @@ public sealed class RunKeyTests
     {
         Assert.Equal("Research.Experiments.ClassifierRun", RunKey.TypeName(typeof(ClassifierRun)));
         var anonymous = new { arm = "a", model = Tiny(), seed = 1 };
-        Assert.Equal("anonymous[System.String, Research.Models.ModelSpec, System.Int32]", RunKey.TypeName(anonymous.GetType()));
+        Assert.Equal("anonymous[System.String,Research.Models.ModelSpec,System.Int32]", RunKey.TypeName(anonymous.GetType()));
         Assert.Equal("System.Collections.Generic.List`1[System.Int32]", RunKey.TypeName(typeof(List<int>)));
         Assert.Equal(Key(new { arm = "a", n = 1 }), Key(new { arm = "a", n = 1 }));
         Assert.NotEqual(Key(new { arm = "a", n = 1 }), Key(new { arm = "a", n = 2 }));
