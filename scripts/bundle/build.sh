@@ -37,7 +37,8 @@ done
 publish_s=$((SECONDS - start))
 
 # Sources as git tracks them, so build folders and caches in the checkout stay out.
-git -C "$root" ls-files -z src/native notebooks 'bench/*.py' \
+# Notebook 01 reads its fixture from tests/golden/, as in a checkout.
+git -C "$root" ls-files -z src/native notebooks 'bench/*.py' tests/golden/seed-shift-5x5.json \
   | tar -C "$root" --null -T - -cf - | tar -C "$dir" -xf -
 # The bundle root is a partial checkout: Research.sln marks it for the lookups that find bench/ and data/
 # (the benchmarks' root, ResearchPaths).
