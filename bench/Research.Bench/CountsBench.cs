@@ -29,6 +29,9 @@ internal static class CountsBench
                 ["model"] = entry.Name, ["params_m"] = ours, ["paper_params_m"] = paper.ParamsM, ["gmacs"] = count.GMacs,
                 ["paper_gmacs"] = paper.GMacs, ["params_exclude_head"] = paper.ParamsExcludeHead, ["unreported_layers"] = count.Unreported.Count,
                 ["source"] = paper.Source,
+                // The exact integers, so tests/golden/model-counts.json can pin every count to the element.
+                ["params"] = count.Params, ["head_params"] = count.HeadParams, ["macs"] = count.Macs,
+                ["macs_by_op"] = new JsonObject(count.MacsByOp.OrderBy(kv => kv.Key).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
             });
         }
         Console.WriteLine($"\nwrote {WriteJson("counts", new JsonObject { ["rows"] = rows })}");

@@ -9,12 +9,24 @@ public static partial class torch
         /// <summary><c>torch.nn.functional</c>: stateless layers and losses.</summary>
         public static class functional
         {
-            public static Tensor linear(Tensor input, Tensor weight, Tensor? bias = null) => aten.linear.Invoke(input, weight, bias);
+            /// <summary>y = x Wᵀ + b; under a <see cref="MacCounter"/> it costs (rows of x) · in · out = numel(x) · out MACs.</summary>
+            public static Tensor linear(Tensor input, Tensor weight, Tensor? bias = null)
+            {
+                var y = aten.linear.Invoke(input, weight, bias);
+                if (MacCounter.Active) MacCounter.Report("linear", input.numel() * weight.size(0), weight);
+                return y;
+            }
 
             /// <summary>2-D convolution over <c>[B, C, H, W]</c>; <paramref name="groups"/> = C gives a depthwise convolution.</summary>
+            /// <remarks>Under a <see cref="MacCounter"/> every output element costs (in / groups) · kh · kw MACs.</remarks>
             public static Tensor conv2d(Tensor input, Tensor weight, Tensor? bias = null, long[]? stride = null, long[]? padding = null,
-                long[]? dilation = null, long groups = 1) =>
-                aten.conv2d.Invoke(input, weight, bias, stride ?? [1, 1], padding ?? [0, 0], dilation ?? [1, 1], groups);
+                long[]? dilation = null, long groups = 1)
+            {
+                var y = aten.conv2d.Invoke(input, weight, bias, stride ?? [1, 1], padding ?? [0, 0], dilation ?? [1, 1], groups);
+                // weight is [out, in / groups, kh, kw]: its last three sizes are what each output element contracts
+                if (MacCounter.Active) MacCounter.Report("conv2d", y.numel() * weight.size(1) * weight.size(2) * weight.size(3), weight);
+                return y;
+            }
 
             public static Tensor conv2d(Tensor input, Tensor weight, Tensor? bias, long stride, long padding = 0, long dilation = 1, long groups = 1) =>
                 conv2d(input, weight, bias, [stride, stride], [padding, padding], [dilation, dilation], groups);

@@ -147,7 +147,13 @@ public partial class Tensor
     public Tensor logical_not() => aten.logical_not.Invoke(this);
     public Tensor logical_and(Tensor other) => aten.logical_and.Invoke(this, other);
     public Tensor logical_or(Tensor other) => aten.logical_or.Invoke(this, other);
-    public Tensor matmul(Tensor other) => aten.matmul.Invoke(this, other);
+    /// <summary>this @ other with broadcasting; under a <see cref="MacCounter"/> every output element costs the contracted length.</summary>
+    public Tensor matmul(Tensor other)
+    {
+        var y = aten.matmul.Invoke(this, other);
+        if (MacCounter.Active) MacCounter.Report("matmul", y.numel() * size(-1));
+        return y;
+    }
     public Tensor mm(Tensor other) => aten.mm.Invoke(this, other);
     public Tensor bmm(Tensor other) => aten.bmm.Invoke(this, other);
     public Tensor outer(Tensor other) => aten.outer.Invoke(this, other);

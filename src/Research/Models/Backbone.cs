@@ -47,10 +47,9 @@ public abstract class Backbone : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The end of every <see cref="forward_head"/>: the pooled features themselves with
-    /// <paramref name="pre_logits"/>, else the classifier's logits (counted by the MAC counter), kept
-    /// past the caller's dispose scope.</summary>
+    /// <paramref name="pre_logits"/>, else the classifier's logits, kept past the caller's dispose scope.</summary>
     protected static Tensor Classify(Tensor pooled, bool pre_logits, nn.Module<Tensor, Tensor> head) =>
-        (pre_logits ? pooled : head is Research.Torch.Modules.Linear linear ? Counting.Counted.linear(linear, pooled) : head.forward(pooled))
+        (pre_logits ? pooled : head.forward(pooled))
             .MoveToOuterDisposeScope();
 }
 

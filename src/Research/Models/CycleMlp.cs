@@ -1,4 +1,3 @@
-using Research.Models.Counting;
 using Research.Models.Layers;
 using Research.Torch;
 using Research.Torch.Modules;
@@ -77,7 +76,6 @@ public sealed class CycleFC : nn.Module<Tensor, Tensor>
                                  : index.view(1, -1, length, 1).expand(x.size(0), -1, -1, x.size(3));
         var shifted = padded.gather(axis, expanded);
         var y = F.conv2d(shifted, weight, bias);
-        if (MacCounter.Active) MacCounter.Report("conv2d", y.numel() * x.size(1), this);
         return y.MoveToOuterDisposeScope();
     }
 }
@@ -110,9 +108,9 @@ public sealed class CycleMixer : nn.Module<Tensor, Tensor>
         var channelsFirst = x.permute(0, 3, 1, 2);                              // [B, H, W, C] -> [B, C, H, W]
         var h = sfcH.forward(channelsFirst).permute(0, 2, 3, 1);                // -> [B, H, W, C]
         var w = sfcW.forward(channelsFirst).permute(0, 2, 3, 1);
-        var c = Counted.linear(mlpC, x);
+        var c = mlpC.forward(x);
         var fused = WeightedSum.Fuse(reweight, h, w, c);
-        return projDrop.forward(Counted.linear(proj, fused)).MoveToOuterDisposeScope();
+        return projDrop.forward(proj.forward(fused)).MoveToOuterDisposeScope();
     }
 }
 
@@ -177,7 +175,7 @@ public sealed class TokenConv(long inDim, long outDim, int kernel, int stride, i
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = Counted.conv2d(proj, x.permute(0, 3, 1, 2));                   // [B, H, W, C] -> [B, C, H, W] -> [B, D, H', W']
+        var y = proj.forward(x.permute(0, 3, 1, 2));                   // [B, H, W, C] -> [B, C, H, W] -> [B, D, H', W']
         return y.permute(0, 2, 3, 1).MoveToOuterDisposeScope();                 // -> [B, H', W', D]
     }
 }
@@ -189,7 +187,7 @@ public sealed class ImageToTokens(long inChannels, long dim, int kernel, int str
 
     public override Tensor forward(Tensor x)
     {
-        using var y = Counted.conv2d(proj, x);
+        using var y = proj.forward(x);
         return y.permute(0, 2, 3, 1);                                           // [B, D, H', W'] -> [B, H', W', D]
     }
 }

@@ -1,4 +1,3 @@
-using Research.Models.Counting;
 using Research.Models.Layers;
 using Research.Shift;
 using Research.Torch;
@@ -114,7 +113,7 @@ public sealed class RandomMixing : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (b, c, h, w) = (x.size(0), x.size(1), x.size(2), x.size(3));
         var tokens = x.reshape(b, c, h * w);                              // [B, C, H, W] -> [B, C, N]
-        var mixed = Counted.matmul(tokens, random_matrix.t());            // [B, C, N] @ Rᵀ
+        var mixed = tokens.matmul(random_matrix.t());            // [B, C, N] @ Rᵀ
         return mixed.reshape(b, c, h, w).MoveToOuterDisposeScope();       // [B, C, N] -> [B, C, H, W]
     }
 }
@@ -124,7 +123,7 @@ public sealed class DepthwiseConvMixer(long dim, int kernelSize = 3) : nn.Module
 {
     private readonly Conv2d conv = new(dim, dim, kernelSize, padding: kernelSize / 2, groups: dim);
 
-    public override Tensor forward(Tensor x) => Counted.conv2d(conv, x);
+    public override Tensor forward(Tensor x) => conv.forward(x);
 }
 
 /// <summary>One bias-free linear layer over the N tokens of <c>[B, C, H, W]</c> (the paper's "Spatial FC").</summary>
@@ -136,7 +135,7 @@ public sealed class SpatialFc(long numTokens) : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var (b, c, h, w) = (x.size(0), x.size(1), x.size(2), x.size(3));
-        var mixed = Counted.linear(proj, x.reshape(b, c, h * w));        // [B, C, H, W] -> [B, C, N], FC along N
+        var mixed = proj.forward(x.reshape(b, c, h * w));        // [B, C, H, W] -> [B, C, N], FC along N
         return mixed.reshape(b, c, h, w).MoveToOuterDisposeScope();      // [B, C, N] -> [B, C, H, W]
     }
 }
@@ -165,11 +164,11 @@ public sealed class MetaFormerAttention : nn.Module<Tensor, Tensor>
         long n = h * w;
         var tokens = x.flatten(2).transpose(1, 2);                                          // [B, C, H, W] -> [B, N, C]
         // [B, N, 3·heads·d] -> [B, N, 3, heads, d] -> [3, B, heads, N, d]
-        var qkvHeads = Counted.linear(qkv, tokens).reshape(b, n, 3, heads, headDim).permute(2, 0, 3, 1, 4).unbind(0);
+        var qkvHeads = qkv.forward(tokens).reshape(b, n, 3, heads, headDim).permute(2, 0, 3, 1, 4).unbind(0);
         var (q, k, v) = (qkvHeads[0], qkvHeads[1], qkvHeads[2]);
-        var attn = (Counted.matmul(q, k.transpose(-2, -1)) * (1.0 / Math.Sqrt(headDim))).softmax(-1);    // [B, heads, N, N]
-        var mixed = Counted.matmul(attn, v).transpose(1, 2).reshape(b, n, heads * headDim);              // [B, heads, N, d] -> [B, N, heads·d]
-        var y = Counted.linear(proj, mixed);                                                              // [B, N, C]
+        var attn = (q.matmul(k.transpose(-2, -1)) * (1.0 / Math.Sqrt(headDim))).softmax(-1);    // [B, heads, N, N]
+        var mixed = attn.matmul(v).transpose(1, 2).reshape(b, n, heads * headDim);              // [B, heads, N, d] -> [B, N, heads·d]
+        var y = proj.forward(mixed);                                                              // [B, N, C]
         return y.transpose(1, 2).reshape(b, c, h, w).MoveToOuterDisposeScope();                           // [B, N, C] -> [B, C, H, W]
     }
 }
@@ -240,7 +239,7 @@ public sealed class ConvMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return drop2.forward(Counted.conv2d(fc2, drop1.forward(act.forward(Counted.conv2d(fc1, x))))).MoveToOuterDisposeScope();
+        return drop2.forward(fc2.forward(drop1.forward(act.forward(fc1.forward(x))))).MoveToOuterDisposeScope();
     }
 }
 
@@ -336,7 +335,7 @@ public sealed class ConvStem(long inChannels, long outChannels, int kernelSize, 
 {
     private readonly Conv2d conv = new(inChannels, outChannels, kernelSize, stride, padding);
 
-    public override Tensor forward(Tensor x) => Counted.conv2d(conv, x);
+    public override Tensor forward(Tensor x) => conv.forward(x);
 }
 
 /// <summary>timm's MetaFormer head: global average pool, LayerNorm over channels, classifier (keys norm, fc);
@@ -368,7 +367,7 @@ public sealed class MetaFormerHead : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var pre = PreLogits(x);
-        return (fc is Linear linear ? Counted.linear(linear, pre) : fc.forward(pre)).MoveToOuterDisposeScope();
+        return (fc is Linear linear ? linear.forward(pre) : fc.forward(pre)).MoveToOuterDisposeScope();
     }
 }
 

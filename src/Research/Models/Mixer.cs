@@ -1,4 +1,3 @@
-using Research.Models.Counting;
 using Research.Models.Layers;
 using Research.Torch;
 using Research.Torch.Modules;
@@ -107,7 +106,7 @@ public sealed class ResMlpBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         // [B, N, C] -> [B, C, N] for the token layer, then back
-        x = x + dropPath.forward(ls1 * Counted.linear(linearTokens, norm1.forward(x).transpose(1, 2)).transpose(1, 2));
+        x = x + dropPath.forward(ls1 * linearTokens.forward(norm1.forward(x).transpose(1, 2)).transpose(1, 2));
         x = x + dropPath.forward(ls2 * mlpChannels.forward(norm2.forward(x)));
         return x.MoveToOuterDisposeScope();
     }

@@ -1,4 +1,3 @@
-using Research.Models.Counting;
 using Research.Models.Layers;
 using Research.Torch;
 using Research.Torch.Modules;
@@ -113,8 +112,8 @@ public sealed class MixShiftBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var parts = x.split(ChunkSizes, 1);                                             // S groups of [B, C_n, H, W]
-        var lr = parts.Select((p, n) => Counted.conv2d(dwconvLr[n], Shift(p, shiftDist[n], 3))).ToArray();
-        var td = parts.Select((p, n) => Counted.conv2d(dwconvTd[n], Shift(p, shiftDist[n], 2))).ToArray();
+        var lr = parts.Select((p, n) => dwconvLr[n].forward(Shift(p, shiftDist[n], 3))).ToArray();
+        var td = parts.Select((p, n) => dwconvTd[n].forward(Shift(p, shiftDist[n], 2))).ToArray();
         return (cat(lr, 1) + cat(td, 1)).MoveToOuterDisposeScope();
     }
 
@@ -122,7 +121,7 @@ public sealed class MixShiftBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = norm.forward(TokenMix(x).permute(0, 2, 3, 1));                          // [B, C, H, W] -> [B, H, W, C]
-        h = gamma * Counted.linear(pwconv2, act.forward(Counted.linear(pwconv1, h)));
+        h = gamma * pwconv2.forward(act.forward(pwconv1.forward(h)));
         return (x + dropPath.forward(h.permute(0, 3, 1, 2))).MoveToOuterDisposeScope(); // [B, H, W, C] -> [B, C, H, W]
     }
 }
@@ -156,7 +155,7 @@ public sealed class MsPatchEmbed(long patchSize, long inChannels, long embedDim)
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var tokens = Counted.conv2d(proj, x).permute(0, 2, 3, 1);                      // [B, D, h, w] -> [B, h, w, D]
+        var tokens = proj.forward(x).permute(0, 2, 3, 1);                      // [B, D, h, w] -> [B, h, w, D]
         return norm.forward(tokens).permute(0, 3, 1, 2).contiguous().MoveToOuterDisposeScope();   // -> [B, D, h, w]
     }
 }

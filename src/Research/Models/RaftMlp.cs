@@ -1,4 +1,3 @@
-using Research.Models.Counting;
 using Research.Models.Layers;
 using Research.Torch;
 using Research.Torch.Modules;
@@ -71,7 +70,7 @@ public sealed class RaftAxisBlock : nn.Module<Tensor, Tensor>
         var perPosition = t.permute(0, 2, 4, 1, 3).reshape(b, a * l, co * r);
         var normed = norm.forward(perPosition).reshape(b, a, l, co, r).permute(0, 3, 1, 4, 2);   // -> [B, C/r, A, r, L]
         var rafts = normed.reshape(b, co * a, r * l);                                              // -> [B, C/r·A, r·L]
-        var y = Counted.linear(fc2, drop.forward(act.forward(Counted.linear(fc1, rafts))));
+        var y = fc2.forward(drop.forward(act.forward(fc1.forward(rafts))));
         return (t + dropPath.forward(drop.forward(y).reshape(b, co, a, r, l))).MoveToOuterDisposeScope();
     }
 }
@@ -158,7 +157,7 @@ public sealed class RaftPatchEmbed(long inChannels, long dim, long patchSize) : 
         long p = patchSize, h = height / p, w = width / p;
         // [B, C, h·p, w·p] -> [B, C, h, p, w, p] -> [B, h, w, p, p, C] -> [B, h·w, p·p·C]
         var patches = x.reshape(b, c, h, p, w, p).permute(0, 2, 4, 3, 5, 1).reshape(b, h * w, p * p * c);
-        return Counted.linear(fc, patches).MoveToOuterDisposeScope();
+        return fc.forward(patches).MoveToOuterDisposeScope();
     }
 }
 
@@ -184,7 +183,7 @@ public sealed class CrossScaleEmbedding : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         // each unfold: [B, C·k·k, L] -> [B, L, C·k·k]
         var windows = kernels.Select(k => F.unfold(x, k, padding: (k - stride) / 2, stride: stride).transpose(1, 2)).ToArray();
-        return Counted.linear(fc, cat(windows, 2)).MoveToOuterDisposeScope();
+        return fc.forward(cat(windows, 2)).MoveToOuterDisposeScope();
     }
 }
 

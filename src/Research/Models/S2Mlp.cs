@@ -1,4 +1,3 @@
-using Research.Models.Counting;
 using Research.Models.Layers;
 using Research.Shift;
 using Research.Torch;
@@ -83,10 +82,10 @@ public sealed class SpatialShiftMlp : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var h = Counted.linear(fc1, x);
+        using var h = fc1.forward(x);
         using var a = act.forward(h);
         using var s = shift.forward(a);
-        return Counted.linear(fc2, s);
+        return fc2.forward(s);
     }
 }
 

@@ -1,4 +1,3 @@
-using Research.Models.Counting;
 using Research.Models.Layers;
 using Research.Shift;
 using Research.Torch;
@@ -95,10 +94,10 @@ public sealed class S2MlpV2Mixer : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var s = x.shape;
-        var expanded = Counted.linear(mlp1, x);                          // [B, H, W, C] -> [B, H, W, K*C]
+        var expanded = mlp1.forward(x);                          // [B, H, W, C] -> [B, H, W, K*C]
         var branches = shift.forward(expanded).reshape(s[0], s[1], s[2], k, dim);   // [B, H, W, K*C] -> [B, H, W, K, C]
         var fused = fuse.forward(branches);                              // [B, H, W, K, C] -> [B, H, W, C]
-        return Counted.linear(mlp2, fused).MoveToOuterDisposeScope();
+        return mlp2.forward(fused).MoveToOuterDisposeScope();
     }
 }
 

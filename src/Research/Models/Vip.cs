@@ -1,4 +1,3 @@
-using Research.Models.Counting;
 using Research.Models.Layers;
 using Research.Torch;
 using Research.Torch.Modules;
@@ -49,13 +48,13 @@ public sealed class WeightedPermuteMlp : nn.Module<Tensor, Tensor>
         long s = c / segments;
         var split = x.reshape(b, h, w, segments, s);                                                   // [B, H, W, C] -> [B, H, W, S, C/S]
         // height: [B, H, W, S, C/S] -> [B, S, W, H, C/S] -> [B, S, W, H·C/S], FC, and back
-        var hb = Counted.linear(mlpH, split.permute(0, 3, 2, 1, 4).reshape(b, segments, w, h * s))
+        var hb = mlpH.forward(split.permute(0, 3, 2, 1, 4).reshape(b, segments, w, h * s))
             .reshape(b, segments, w, h, s).permute(0, 3, 2, 1, 4).reshape(b, h, w, c);
         // width: [B, H, W, S, C/S] -> [B, H, S, W, C/S] -> [B, H, S, W·C/S], FC, and back
-        var wb = Counted.linear(mlpW, split.permute(0, 1, 3, 2, 4).reshape(b, h, segments, w * s))
+        var wb = mlpW.forward(split.permute(0, 1, 3, 2, 4).reshape(b, h, segments, w * s))
             .reshape(b, h, segments, w, s).permute(0, 1, 3, 2, 4).reshape(b, h, w, c);
-        var cb = Counted.linear(mlpC, x);
-        return Counted.linear(proj, WeightedSum.Fuse(reweight, hb, wb, cb)).MoveToOuterDisposeScope();
+        var cb = mlpC.forward(x);
+        return proj.forward(WeightedSum.Fuse(reweight, hb, wb, cb)).MoveToOuterDisposeScope();
     }
 }
 

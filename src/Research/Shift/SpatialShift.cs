@@ -182,7 +182,9 @@ internal sealed class ShiftPlan : IDisposable
         using var scope = NewDisposeScope();
         var xc = ChannelsFirst(x);                                      // [B, H, W, C] -> [B, C, H, W]
         var padded = F.pad(xc, [1, 1, 1, 1], "replicate");             // [B, C, H + 2, W + 2]
-        var result = F.conv2d(padded, _kernels, null, 1, 0, 1, _c);     // [B, C, H, W]
+        Tensor result;
+        using (MacCounter.Pause())                                       // a shift moves values; no paper counts it as MACs
+            result = F.conv2d(padded, _kernels, null, 1, 0, 1, _c);     // [B, C, H, W]
         return (_channelsLast ? result.permute(0, 2, 3, 1) : result).MoveToOuterDisposeScope();
     }
 

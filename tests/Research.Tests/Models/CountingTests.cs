@@ -6,8 +6,8 @@ using static Research.Torch.torch;
 
 namespace Research.Tests.Models;
 
-/// <summary>Given the MAC counter, when layers run under it, then it tallies what their real inputs imply,
-/// and names the layers that ran without reporting.</summary>
+/// <summary>Given the MAC counter, when layers and ops run under it, then the tensor layer tallies what their real
+/// inputs imply with no call in the calling code, and the model count names the layers that never ran.</summary>
 public sealed class CountingTests
 {
     [Fact]
@@ -19,14 +19,40 @@ public sealed class CountingTests
         using var outer = MacCounter.Start();
         using (var inner = MacCounter.Start())
         {
-            Counted.linear(fc, randn(2, 3, 6));                             // 6 rows · 6 · 5
+            fc.forward(randn(2, 3, 6));                                     // 6 rows · 6 · 5
             Assert.Equal(180, inner.Macs);
         }
-        Counted.conv2d(conv, randn(1, 4, 5, 5));                             // 8·5·5 outputs · (4/2)·9
-        Counted.matmul(randn(3, 2, 7), randn(7, 4));                         // 3·2·4 outputs · 7
+        conv.forward(randn(1, 4, 5, 5));                                     // 8·5·5 outputs · (4/2)·9
+        randn(3, 2, 7).matmul(randn(7, 4));                                  // 3·2·4 outputs · 7
         Assert.Equal(180 + 3600 + 168, outer.Macs);
         Assert.Equal(3600, outer.ByOp["conv2d"]);
-        Assert.Contains(fc, outer.Reported);
+        Assert.Contains(fc.weight, outer.Weights);
+        Assert.Contains(conv.weight, outer.Weights);
+    }
+
+    [Fact]
+    public void Functional_calls_count_as_their_layers_do()
+    {
+        using var scope = NewDisposeScope();
+        var weight = randn(8, 2, 3, 3);
+        using var counter = MacCounter.Start();
+        nn.functional.conv2d(randn(1, 4, 5, 5), weight, null, 1, 1, 1, 2);   // as the Conv2d above
+        nn.functional.linear(randn(2, 3, 6), randn(5, 6));                   // as the Linear above
+        Assert.Equal(3600 + 180, counter.Macs);
+        Assert.Equal(180, counter.ByOp["linear"]);
+    }
+
+    [Fact]
+    public void A_paused_counter_hears_nothing_until_resumed()
+    {
+        using var scope = NewDisposeScope();
+        var fc = new Linear(6, 5);
+        using var counter = MacCounter.Start();
+        using (MacCounter.Pause())
+            fc.forward(randn(1, 6));
+        Assert.Equal(0, counter.Macs);
+        fc.forward(randn(1, 6));
+        Assert.Equal(30, counter.Macs);
     }
 
     [Fact]
@@ -35,7 +61,7 @@ public sealed class CountingTests
         using var scope = NewDisposeScope();
         Assert.False(MacCounter.Active);
         var fc = new Linear(3, 3);
-        Counted.linear(fc, randn(1, 3));
+        fc.forward(randn(1, 3));
         using var counter = MacCounter.Start();
         Assert.Equal(0, counter.Macs);
     }
@@ -47,8 +73,8 @@ public sealed class CountingTests
         public readonly Linear head = new(8, 2);
         public override long num_features => 8;
         public override long num_classes => 2;
-        public override Tensor forward_features(Tensor x) => bypassed.forward(Counted.linear(used, x.flatten(1)));
-        public override Tensor forward_head(Tensor f, bool pre_logits = false) => pre_logits ? f.alias() : Counted.linear(head, f);
+        public override Tensor forward_features(Tensor x) => used.forward(x.flatten(1)).alias();
+        public override Tensor forward_head(Tensor f, bool pre_logits = false) => pre_logits ? f.alias() : head.forward(f);
         public override void reset_classifier(long numClasses) => throw new NotSupportedException();
         public override nn.Module? get_classifier() => head;
     }

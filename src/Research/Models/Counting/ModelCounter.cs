@@ -10,7 +10,7 @@ namespace Research.Models.Counting;
 /// <param name="Macs">Multiply-accumulates of Linear, Conv2d and matmul for one image.</param>
 /// <param name="MacsByOp">The same, by operator kind.</param>
 /// <param name="Unreported">Linear and Conv2d layers of the model that did not report during the forward:
-/// their MACs are missing from <paramref name="Macs"/> (a layer called without <see cref="Counted"/>, or unused).</param>
+/// their MACs are missing from <paramref name="Macs"/> (a layer bypassed, or computed by ops the counter does not see).</param>
 public sealed record ModelCount(long Params, long HeadParams, long Macs, IReadOnlyDictionary<string, long> MacsByOp, IReadOnlyList<string> Unreported)
 {
     public double ParamsM => Params / 1e6;
@@ -46,7 +46,8 @@ public static class ModelCounter
             var x = randn(1, options.InChannels, options.ImageSize, options.ImageSize);
             model.forward(x);
             var unreported = model.named_modules()
-                .Where(m => m.module is Linear or Conv2d && !counter.Reported.Contains(m.module))
+                .Where(m => m.module is Linear { weight: var w } && !counter.Weights.Contains(w)
+                         || m.module is Conv2d { weight: var cw } && !counter.Weights.Contains(cw))
                 .Select(m => $"{m.name} ({m.module.GetType().Name})")
                 .ToList();
             long head = model.get_classifier()?.num_parameters() ?? 0;

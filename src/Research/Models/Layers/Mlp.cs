@@ -1,4 +1,3 @@
-using Research.Models.Counting;
 using Research.Torch;
 using Research.Torch.Modules;
 using static Research.Torch.torch;
@@ -34,10 +33,10 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var h = Counted.linear(fc1, x);
+        using var h = fc1.forward(x);
         using var a = act.forward(h);
         using var d = drop1.forward(a);
-        using var y = Counted.linear(fc2, d);
+        using var y = fc2.forward(d);
         return drop2.forward(y);
     }
 }

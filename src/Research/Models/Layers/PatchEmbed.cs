@@ -1,4 +1,3 @@
-using Research.Models.Counting;
 using Research.Torch;
 using Research.Torch.Modules;
 using static Research.Torch.torch;
@@ -37,7 +36,7 @@ public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
     {
         GridSize(x.size(2));
         GridSize(x.size(3));
-        using var y = Counted.conv2d(proj, x);                          // [B, D, H/p, W/p]
+        using var y = proj.forward(x);                          // [B, D, H/p, W/p]
         using var tokens = y.permute(0, 2, 3, 1);                        // [B, D, H/p, W/p] -> [B, H/p, W/p, D]
         using var dense = tokens.contiguous();
         return norm.forward(dense);
@@ -56,7 +55,7 @@ public sealed class Downsample : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var channelsFirst = x.permute(0, 3, 1, 2);                // [B, H, W, C] -> [B, C, H, W]
-        using var y = Counted.conv2d(proj, channelsFirst);               // [B, D, H/p, W/p]
+        using var y = proj.forward(channelsFirst);               // [B, D, H/p, W/p]
         using var tokens = y.permute(0, 2, 3, 1);                        // [B, D, H/p, W/p] -> [B, H/p, W/p, D]
         return tokens.contiguous();
     }
