@@ -120,6 +120,15 @@ public static partial class torch
     /// <summary>Einstein summation, as <c>torch.einsum("bij,bjk->bik", a, b)</c>.</summary>
     public static Tensor einsum(string equation, params Tensor[] operands) => aten.einsum.Invoke(equation, operands);
     public static Tensor matmul(Tensor a, Tensor b) => a.matmul(b);
+    public static Tensor addcmul(Tensor input, Tensor tensor1, Tensor tensor2, double value = 1) => input.addcmul(tensor1, tensor2, value);
+    /// <summary>The block-diagonal matrix with <paramref name="tensors"/> on its diagonal, as <c>torch.block_diag</c>.</summary>
+    public static Tensor block_diag(params Tensor[] tensors) => aten.block_diag.Invoke(tensors);
+
+    /// <summary>Reduces <paramref name="data"/> over consecutive segments along <paramref name="axis"/>, segment i being
+    /// <paramref name="lengths"/>[i] long (<c>torch.segment_reduce</c>; reduce is "sum", "mean", "max", "min" or "prod").
+    /// An empty segment gives <paramref name="initial"/>, or the reduction's identity when it is null.</summary>
+    public static Tensor segment_reduce(Tensor data, string reduce, Tensor lengths, long axis = 0, double? initial = null) =>
+        aten.segment_reduce.Invoke(data, reduce, lengths, Arg.None, Arg.None, axis, false, initial is null ? Arg.None : (Arg)initial.Value);
     public static Tensor mm(Tensor a, Tensor b) => a.mm(b);
     public static Tensor bmm(Tensor a, Tensor b) => a.bmm(b);
     public static Tensor addmm(Tensor input, Tensor mat1, Tensor mat2, double beta = 1, double alpha = 1) => aten.addmm.Invoke(input, mat1, mat2, beta, alpha);

@@ -112,6 +112,7 @@ internal static class aten
     internal static readonly Op div_scalar_ = new("aten::div_", "Scalar");
     internal static readonly Op remainder_scalar = new("aten::remainder", "Scalar");
     internal static readonly Op addcmul_ = new("aten::addcmul_");
+    internal static readonly Op addcmul = new("aten::addcmul");
     internal static readonly Op addcdiv_ = new("aten::addcdiv_");
     internal static readonly Op lerp_ = new("aten::lerp_", "Scalar");
     internal static readonly Op neg = new("aten::neg");
@@ -141,6 +142,9 @@ internal static class aten
     internal static readonly Op logical_and = new("aten::logical_and");
     internal static readonly Op logical_or = new("aten::logical_or");
     internal static readonly Op matmul = new("aten::matmul");
+    internal static readonly Op block_diag = new("aten::block_diag");
+    internal static readonly Op linalg_eigh = new("aten::linalg_eigh");
+    internal static readonly Op segment_reduce = new("aten::segment_reduce");
     internal static readonly Op mm = new("aten::mm");
     internal static readonly Op bmm = new("aten::bmm");
     internal static readonly Op addmm = new("aten::addmm");

@@ -113,6 +113,8 @@ public partial class Tensor
     public Tensor div_(Tensor other) { aten.div_.InvokeVoid(this, other); return this; }
     public Tensor div_(double other) { aten.div_scalar_.InvokeVoid(this, other); return this; }
     public Tensor remainder(double other) => aten.remainder_scalar.Invoke(this, other);
+    /// <summary>this + value · tensor1 ⊙ tensor2 in one pass over the inputs.</summary>
+    public Tensor addcmul(Tensor tensor1, Tensor tensor2, double value = 1) => aten.addcmul.Invoke(this, tensor1, tensor2, value);
     public Tensor addcmul_(Tensor tensor1, Tensor tensor2, double value = 1) { aten.addcmul_.InvokeVoid(this, tensor1, tensor2, value); return this; }
     public Tensor addcdiv_(Tensor tensor1, Tensor tensor2, double value = 1) { aten.addcdiv_.InvokeVoid(this, tensor1, tensor2, value); return this; }
     public Tensor lerp_(Tensor end, double weight) { aten.lerp_.InvokeVoid(this, end, weight); return this; }

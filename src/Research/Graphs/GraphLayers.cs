@@ -1,6 +1,5 @@
 using Research.Torch;
 using Research.Torch.Modules;
-using Research.Torch.Native;
 using static Research.Torch.torch;
 using F = Research.Torch.torch.nn.functional;
 
@@ -172,14 +171,12 @@ public sealed class GatConv : nn.Module
             // by target, so it is a segment reduction over runs of InDegreeCounts edges ([E, H] -> [N, H]); segment_reduce
             // rather than scatter_reduce, which libtorch 1.13 flags as beta with a warning on stderr.
             using var detached = scores.detach();
-            max = SegmentMax.Invoke(detached, "max", graph.InDegreeCounts, Arg.None, Arg.None, 0L, false, Arg.None);
+            max = segment_reduce(detached, "max", graph.InDegreeCounts);
         }
         var ex = (scores - max.index_select(0, graph.Dst)).exp();   // [E, H]
         var denom = zeros([n, heads], scores.dtype, scores.device).index_add(0, graph.Dst, ex);
         return ex / denom.index_select(0, graph.Dst);
     }
-
-    private static readonly Op SegmentMax = ops("aten::segment_reduce");
 
     public override string extra_repr() => $"heads={_heads}, out={_outFeatures}, feat_drop={_featDrop}, attn_drop={_attnDrop}, residual={_residual}";
 }

@@ -66,8 +66,8 @@ public static class Spectral
     {
         using var scope = NewDisposeScope();
         var l = DenseLaplacian(graph);
-        var result = ops("aten::linalg_eigh").InvokeMany(l, "L");
-        return (result[0].MoveToOuterDisposeScope(), result[1].MoveToOuterDisposeScope());
+        var (eigenvalues, eigenvectors) = linalg.eigh(l);
+        return (eigenvalues.MoveToOuterDisposeScope(), eigenvectors.MoveToOuterDisposeScope());
     }
 
     /// <summary>How a signal <c>[N, K]</c> spreads over the graph frequencies: with <c>U</c> the eigenvectors, the energy at

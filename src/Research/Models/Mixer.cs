@@ -328,5 +328,5 @@ public sealed class MlpMixer : Backbone
     }
 
     private static Tensor BlockDiagonal(Tensor w, int copies) =>
-        ops("aten::block_diag").Invoke(Enumerable.Repeat(w, copies).ToArray());
+        block_diag(Enumerable.Repeat(w, copies).ToArray());
 }

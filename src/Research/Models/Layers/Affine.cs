@@ -9,8 +9,6 @@ namespace Research.Models.Layers;
 /// as timm's ResMLP, so checkpoints load.</summary>
 public sealed class Affine : nn.Module<Tensor, Tensor>
 {
-    private static readonly Research.Torch.Native.Op Addcmul = ops("aten::addcmul");
-
     public readonly Parameter alpha;
     public readonly Parameter beta;
 
@@ -22,7 +20,7 @@ public sealed class Affine : nn.Module<Tensor, Tensor>
     }
 
     // One addcmul (β + α·x) rather than a mul and an add: one pass over x instead of two.
-    public override Tensor forward(Tensor x) => Addcmul.Invoke(beta, alpha, x);
+    public override Tensor forward(Tensor x) => beta.addcmul(alpha, x);
 
     public override string extra_repr() => $"dim={alpha.size(-1)}";
 }
