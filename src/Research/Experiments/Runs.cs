@@ -26,7 +26,7 @@ public sealed record ClassifierRun(object Arm, ModelSpec Model, ImageTraining Tr
     /// <summary>Reads more metrics from the trained model and its final evaluation (per-class recall, the weights of a
     /// layer). It trains nothing, so it is not part of the key.</summary>
     [NotInRunKey("reads metrics from the trained model; it changes nothing that is trained")]
-    public Action<Backbone, EvalResult, Dictionary<string, double>>? Measure { get; init; }
+    public Action<ImageClassifier, EvalResult, Dictionary<string, double>>? Measure { get; init; }
 
     /// <summary>Hears the trainer's progress (a notebook's status line).</summary>
     [NotInRunKey("shows progress")]

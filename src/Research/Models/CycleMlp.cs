@@ -166,116 +166,9 @@ public sealed class CycleBlock : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>A convolution between stages on channels-last tokens (key <c>proj</c>): <c>[B, H, W, C]</c> to
-/// <c>[B, H', W', D]</c>. CycleMLP: 3x3, stride 2, padding 1; ViP: kernel = stride = 2.</summary>
-public sealed class TokenConv(long inDim, long outDim, int kernel, int stride, int padding) : nn.Module<Tensor, Tensor>
-{
-    private readonly Conv2d proj = new(inDim, outDim, kernel, stride, padding);
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var y = proj.forward(x.permute(0, 3, 1, 2));                   // [B, H, W, C] -> [B, C, H, W] -> [B, D, H', W']
-        return y.permute(0, 2, 3, 1).MoveToOuterDisposeScope();                 // -> [B, H', W', D]
-    }
-}
-
-/// <summary>A convolution from images to channels-last tokens (key <c>proj</c>): <c>[B, 3, H, W]</c> to <c>[B, H', W', D]</c>.</summary>
-public sealed class ImageToTokens(long inChannels, long dim, int kernel, int stride, int padding) : nn.Module<Tensor, Tensor>
-{
-    private readonly Conv2d proj = new(inChannels, dim, kernel, stride, padding);
-
-    public override Tensor forward(Tensor x)
-    {
-        using var y = proj.forward(x);
-        return y.permute(0, 2, 3, 1);                                           // [B, D, H', W'] -> [B, H', W', D]
-    }
-}
-
-/// <summary>The pyramid both CycleMLP and ViP use (official <c>CycleNet</c> / <c>VisionPermutator</c>): a patch
-/// embedding, stages of blocks in <c>network</c> with a downsampling entry between stages, LayerNorm, mean over tokens,
-/// linear head. Features <c>[B, H, W, C]</c>.</summary>
-public abstract class TokenPyramid : Backbone
-{
-    private readonly ImageToTokens patchEmbed;
-    private readonly ModuleList<nn.Module<Tensor, Tensor>> network;
-    private readonly LayerNorm norm;
-    private nn.Module<Tensor, Tensor> head;
-    private readonly long dim;
-    private long numClasses;
-
-    private protected TokenPyramid(ImageToTokens patchEmbed, IEnumerable<nn.Module<Tensor, Tensor>> network, long dim, long numClasses)
-    {
-        this.patchEmbed = patchEmbed;
-        this.network = new ModuleList<nn.Module<Tensor, Tensor>>(network);
-        this.dim = dim;
-        norm = new LayerNorm(dim);
-        this.numClasses = numClasses;
-        head = NewHead();
-        // the official init: Linear and Cycle FC weights trunc_normal(0.02), biases 0; LayerNorm 1 and 0; convs PyTorch's
-        foreach (var (_, m) in named_modules())
-        {
-            if (m is Linear linear)
-            {
-                nn.init.trunc_normal_(linear.weight, 0, 0.02, -2, 2);
-                if (linear.bias is not null) nn.init.zeros_(linear.bias);
-            }
-            else if (m is CycleFC cycle)
-            {
-                nn.init.trunc_normal_(cycle.Weight, 0, 0.02, -2, 2);
-                nn.init.zeros_(cycle.Bias);
-            }
-        }
-    }
-
-    private nn.Module<Tensor, Tensor> NewHead()
-    {
-        if (numClasses <= 0) return new Identity();
-        var linear = new Linear(dim, numClasses);
-        nn.init.trunc_normal_(linear.weight, 0, 0.02, -2, 2);
-        nn.init.zeros_(linear.bias!);
-        return linear;
-    }
-
-    public override long num_features => dim;
-    public override long num_classes => numClasses;
-
-    public override Tensor forward_features(Tensor x)
-    {
-        return Chain(patchEmbed.forward(x), network);
-    }
-
-    /// <summary>LayerNorm over channels, mean over positions, classifier.</summary>
-    public override Tensor forward_head(Tensor features, bool pre_logits = false)
-    {
-        using var scope = NewDisposeScope();
-        var pooled = norm.forward(features).mean([1, 2]);                       // [B, H, W, C] -> [B, C]
-        return Classify(pooled, pre_logits, head);
-    }
-
-    public override nn.Module? get_classifier() => head;
-
-    public override void reset_classifier(long numClasses)
-    {
-        head.Dispose();
-        this.numClasses = numClasses;
-        head = NewHead();
-    }
-
-    /// <summary>The blocks of one stage run in order (as the official nn.Sequential, children 0, 1, ...).</summary>
-    private protected sealed class Stage(IEnumerable<CycleBlock> blocks) : nn.Module<Tensor, Tensor>
-    {
-        [nn.Ignore] private readonly List<CycleBlock> items = blocks.ToList();
-
-        public override IEnumerable<(string name, nn.Module module)> named_children() => items.Select((b, i) => (i.ToString(), (nn.Module)b));
-
-        public override Tensor forward(Tensor x) => Backbone.Chain(x.alias(), items);
-    }
-}
-
 /// <summary>CycleMLP B1-B5 (CycP Table 1): a 7x7 stride-4 overlapping patch embedding, four stages of
 /// <see cref="CycleBlock"/>s with <see cref="CycleMixer"/>, 3x3 stride-2 convolutions between them.</summary>
-public sealed class CycleMlp : TokenPyramid
+public sealed class CycleMlp : TokenPyramid<CycleMlpConfig>
 {
     private static readonly int[] S = [64, 128, 320, 512];
 
@@ -290,16 +183,15 @@ public sealed class CycleMlp : TokenPyramid
     ];
 
     private static ModelEntry Entry(string name, CycleMlpConfig config, double paramsM, double gmacs, double top1) =>
-        new(name, "cyclemlp", config, (c, o) => new CycleMlp((CycleMlpConfig)c, o), new PaperNumbers(paramsM, gmacs, "CycP Table 1") { Top1 = top1 })
-        {
+        ModelEntry.Of(name, "cyclemlp", config, (c, o) => new CycleMlp(c, o), new PaperNumbers(paramsM, gmacs, "CycP Table 1") { Top1 = top1 })
+        with {
             SmallConfig = config with { Layers = [1, 1, 1, 1], Dims = [16, 32, 48, 64], DropPathRate = 0 },
         };
 
-    public CycleMlpConfig Config { get; }
-
     public CycleMlp(CycleMlpConfig config, ModelOptions? options = null)
-        : base(new ImageToTokens((options ?? new()).InChannels, config.Dims[0], 7, 4, 2), Network(config), config.Dims[^1], (options ?? new()).NumClasses) =>
-        Config = config;
+        : base(config, options, inChannels => Overlapping(inChannels, config.Dims[0], 7, 4, 2), _ => Network(config), config.Dims[^1])
+    {
+    }
 
     private static IEnumerable<nn.Module<Tensor, Tensor>> Network(CycleMlpConfig config)
     {
@@ -311,7 +203,7 @@ public sealed class CycleMlp : TokenPyramid
             for (int j = 0; j < config.Layers[i]; j++, k++)
                 blocks.Add(new CycleBlock(dim, new CycleMixer(dim), config.MlpRatios[i], dpr[k], config.SkipLam));
             yield return new Stage(blocks);
-            if (i < config.Layers.Length - 1) yield return new TokenConv(dim, config.Dims[i + 1], 3, 2, 1);
+            if (i < config.Layers.Length - 1) yield return Overlapping(dim, config.Dims[i + 1], 3, 2, 1, Layout.ChannelsLast);
         }
     }
 }

@@ -1,17 +1,22 @@
 using Research.Torch;
+using Research.Torch.Modules;
 using static Research.Torch.torch;
 
 namespace Research.Models;
 
-/// <summary>The contract every image model of the kit keeps, as timm's: features, then a head
-/// that pools and classifies, a classifier that can be replaced, and the feature width.</summary>
-public abstract class Backbone : nn.Module<Tensor, Tensor>
+/// <summary>The contract every image model of the kit keeps, as timm's: features, then a head that pools and
+/// classifies, a classifier that can be replaced, and the feature width. The whole classifier, head included; a
+/// family derives from <see cref="ImageClassifier{TConfig}"/>, which holds its configuration.</summary>
+public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
 {
     /// <summary>Width of the pooled features the classifier reads.</summary>
     public abstract long num_features { get; }
 
     /// <summary>Number of classes of the current classifier (0 when it is an identity).</summary>
     public abstract long num_classes { get; }
+
+    /// <summary>What the model was built for: classes, image side and channels.</summary>
+    public abstract ModelOptions Options { get; }
 
     /// <summary>Images <c>[B, C, H, W]</c> to the last stage's features, before pooling.</summary>
     public abstract Tensor forward_features(Tensor x);
@@ -51,43 +56,43 @@ public abstract class Backbone : nn.Module<Tensor, Tensor>
     protected static Tensor Classify(Tensor pooled, bool pre_logits, nn.Module<Tensor, Tensor> head) =>
         (pre_logits ? pooled : head.forward(pooled))
             .MoveToOuterDisposeScope();
+
+    /// <summary>A linear classifier of <paramref name="numClasses"/> outputs over <paramref name="features"/> values, or an
+    /// identity for 0 classes (timm's <c>num_classes=0</c>), with PyTorch's default init.</summary>
+    protected static nn.Module<Tensor, Tensor> LinearHead(long features, long numClasses) =>
+        numClasses > 0 ? new Linear(features, numClasses) : new Identity();
 }
 
-/// <summary>What a model is built for: the overrides every variant accepts.</summary>
-public sealed record ModelOptions(long NumClasses = 1000, long ImageSize = 224, long InChannels = 3);
-
-/// <summary>A paper's reported numbers for a variant at its paper configuration, with the tables they come from
-/// (<paramref name="Source"/>, in the short forms of docs/papers.md). <paramref name="GMacs"/> is what the papers
-/// print as "FLOPs" (multiply-accumulates).</summary>
-public sealed record PaperNumbers(double? ParamsM, double? GMacs, string Source, string? Note = null)
+/// <summary>An <see cref="ImageClassifier"/> of one family: the family's configuration record and the options it was
+/// built with, and the bookkeeping of <see cref="ImageClassifier.reset_classifier"/>, so a family's constructor
+/// starts from its layers.</summary>
+/// <typeparam name="TConfig">The family's configuration record (<c>S2MlpConfig</c>, <c>MetaFormerConfig</c>, ...).</typeparam>
+public abstract class ImageClassifier<TConfig> : ImageClassifier where TConfig : class
 {
-    /// <summary>ImageNet-1K top-1 in % of the variant as the paper reports it (trained on ImageNet-1K alone, at the
-    /// paper configuration); null where the paper gives none.</summary>
-    public double? Top1 { get; init; }
+    private long _numClasses;
 
-    /// <summary>Whether the paper's parameter count leaves out the classifier (S2-MLP and MLP-Mixer count
-    /// without it; most pyramid papers count the whole model).</summary>
-    public bool ParamsExcludeHead { get; init; }
+    protected ImageClassifier(TConfig config, ModelOptions? options)
+    {
+        Config = config ?? throw new ArgumentNullException(nameof(config), $"{GetType().Name}: a configuration is required");
+        Options = options ?? new ModelOptions();
+        _numClasses = Options.NumClasses;
+    }
 
-    /// <summary>Relative difference a test allows between our parameter count and <see cref="ParamsM"/>;
-    /// null where the paper's number cannot be reproduced from its own configuration (<see cref="Note"/> says why).</summary>
-    public double? ParamsTolerance { get; init; } = 0.02;
+    /// <summary>The configuration the model was built from.</summary>
+    public TConfig Config { get; }
 
-    /// <summary>As <see cref="ParamsTolerance"/>, for <see cref="GMacs"/>.</summary>
-    public double? GMacsTolerance { get; init; } = 0.02;
-}
+    public sealed override ModelOptions Options { get; }
 
-/// <summary>One registered variant: its name as users know it (<c>s2mlp_wide</c>), its family, its
-/// configuration record, how to build it, and what the paper reports.</summary>
-public sealed record ModelEntry(string Name, string Family, object Config, Func<object, ModelOptions, Backbone> Build, PaperNumbers Paper)
-{
-    /// <summary>The options of the paper configuration (ImageNet-1k at the variant's resolution).</summary>
-    public ModelOptions PaperOptions { get; init; } = new();
+    public sealed override long num_classes => _numClasses;
 
-    /// <summary>A configuration of the same code small enough for CPU tests and smoke budgets (fewer,
-    /// narrower blocks), used with <see cref="SmallOptions"/>; null: the paper configuration is used.</summary>
-    public object? SmallConfig { get; init; }
+    public sealed override void reset_classifier(long numClasses)
+    {
+        if (numClasses < 0) throw new ArgumentOutOfRangeException(nameof(numClasses), numClasses, $"{GetType().Name}.reset_classifier: the number of classes cannot be negative");
+        ReplaceClassifier(numClasses);
+        _numClasses = numClasses;
+    }
 
-    /// <summary>The options <see cref="SmallConfig"/> is meant for: 10 classes, 32x32 RGB by default.</summary>
-    public ModelOptions SmallOptions { get; init; } = new(NumClasses: 10, ImageSize: 32);
+    /// <summary>Disposes the current classifier and puts a fresh one for <paramref name="numClasses"/> in its place
+    /// (an identity for 0), initialised as the family initialises it.</summary>
+    protected abstract void ReplaceClassifier(long numClasses);
 }

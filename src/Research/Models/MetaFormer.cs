@@ -326,7 +326,7 @@ public sealed class MetaFormerStage : nn.Module<Tensor, Tensor>
             h.Dispose();
             h = withPos;
         }
-        return Backbone.Chain(h, blocks);
+        return ImageClassifier.Chain(h, blocks);
     }
 }
 
@@ -373,7 +373,7 @@ public sealed class MetaFormerHead : nn.Module<Tensor, Tensor>
 
 /// <summary>The MetaFormer of PFP §3: a 7x7 stride-4 stem, four stages of <see cref="MetaFormerBlock"/>s joined
 /// by stride-2 convolutions, and <see cref="MetaFormerHead"/>. Features <c>[B, C4, H/32, W/32]</c>.</summary>
-public sealed class MetaFormer : Backbone
+public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
 {
     // ----- variants: PFP Tab. 1/2 (params, MACs at 224²), Tab. 6 (LayerScale, stochastic depth), Tab. 5 -------
 
@@ -413,8 +413,8 @@ public sealed class MetaFormer : Backbone
     }).ToArray();
 
     private static ModelEntry Entry(string name, MetaFormerConfig config, PaperNumbers paper) =>
-        new(name, name.StartsWith("poolformer") ? "poolformer" : "metaformer", config, (c, o) => new MetaFormer((MetaFormerConfig)c, o), paper)
-        {
+        ModelEntry.Of(name, name.StartsWith("poolformer") ? "poolformer" : "metaformer", config, (c, o) => new MetaFormer(c, o), paper)
+        with {
             // small configurations drop stochastic depth: with a few samples a dropped branch leaves parameters without gradient
             SmallConfig = config with { Depths = [1, 1, 2, 1], Dims = [16, 32, 48, 64], DropPathRate = 0 },
             // 64x64 keeps a 2x2 map in the last stage; at 1x1 pooling minus its input is zero and stage 4 would not learn
@@ -426,26 +426,20 @@ public sealed class MetaFormer : Backbone
     private readonly ConvStem stem;
     private readonly ModuleList<MetaFormerStage> stages;
     private readonly MetaFormerHead head;
-    private long numClasses;
-
-    public MetaFormerConfig Config { get; }
-    public ModelOptions Options { get; }
 
     /// <summary>Token-grid side per stage for the configured image size.</summary>
     public IReadOnlyList<long> GridSizes { get; }
 
-    public MetaFormer(MetaFormerConfig config, ModelOptions? options = null)
+    public MetaFormer(MetaFormerConfig config, ModelOptions? options = null) : base(config, options)
     {
-        Config = config;
-        Options = options ??= new ModelOptions();
         if (config.Depths.Length != config.Dims.Length || (config.TokenMixers is { } t && t.Length != config.Depths.Length))
             throw new ArgumentException("MetaFormer: Depths, Dims and TokenMixers need one entry per stage");
         // stem: 7x7, stride 4, padding 2; downsampling: 3x3, stride 2, padding 1
-        var grids = new List<long> { (options.ImageSize + 2 * 2 - 7) / 4 + 1 };
+        var grids = new List<long> { (Options.ImageSize + 2 * 2 - 7) / 4 + 1 };
         for (int i = 1; i < config.Depths.Length; i++) grids.Add((grids[^1] + 2 - 3) / 2 + 1);
         GridSizes = grids;
 
-        stem = new ConvStem(options.InChannels, config.Dims[0], 7, 4, 2);
+        stem = new ConvStem(Options.InChannels, config.Dims[0], 7, 4, 2);
         var dpr = DropPath.Schedule(config.DropPathRate, config.Depths.Sum());
         int firstAttention = Enumerable.Range(0, config.Depths.Length).FirstOrDefault(i => config.MixerAt(i) == TokenMixerKind.Attention, -1);
         var stageList = new List<MetaFormerStage>();
@@ -460,8 +454,7 @@ public sealed class MetaFormer : Backbone
             stageList.Add(new MetaFormerStage(downsample, blocks, i == firstAttention ? [1, dim, grid, grid] : null));
         }
         stages = new ModuleList<MetaFormerStage>(stageList);
-        numClasses = options.NumClasses;
-        head = new MetaFormerHead(config.Dims[^1], numClasses, config.HeadNormBeforePool, config.DropRate);
+        head = new MetaFormerHead(config.Dims[^1], Options.NumClasses, config.HeadNormBeforePool, config.DropRate);
         InitWeights();
     }
 
@@ -504,7 +497,6 @@ public sealed class MetaFormer : Backbone
     }
 
     public override long num_features => Config.Dims[^1];
-    public override long num_classes => numClasses;
 
     public override Tensor forward_features(Tensor x) => Chain(stem.forward(x), stages);
 
@@ -513,10 +505,9 @@ public sealed class MetaFormer : Backbone
 
     public override nn.Module? get_classifier() => head.fc;
 
-    public override void reset_classifier(long numClasses)
+    protected override void ReplaceClassifier(long numClasses)
     {
         head.fc.Dispose();
-        this.numClasses = numClasses;
         head.fc = Classifier(Config.Dims[^1], numClasses);
     }
 

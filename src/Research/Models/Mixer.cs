@@ -115,7 +115,7 @@ public sealed class ResMlpBlock : nn.Module<Tensor, Tensor>
 /// <summary>The generic isotropic MLP model of timm's <c>MlpMixer</c>: patch embedding to
 /// <c>[B, N, C]</c> tokens, <c>Depth</c> blocks, a final norm, mean over tokens, linear head.
 /// <see cref="Variants"/> lists MLP-Mixer S/32 ... H/14 and ResMLP-S12/S24/S36/B24.</summary>
-public sealed class MlpMixer : Backbone
+public sealed class MlpMixer : ImageClassifier<MlpMixerConfig>
 {
     // ----- variants (MixP Table 1 counts parameters without the head; ResP / docs/papers.md §8 with it) ------
 
@@ -153,18 +153,18 @@ public sealed class MlpMixer : Backbone
     // Only B/16 and L/16 have an ImageNet-1K-trained top-1 (MixP Table 3); the other sizes' are after JFT-300M.
     private static ModelEntry Mixer(string name, MlpMixerConfig config, double paramsM, double? gmacs = null, string? note = null,
         double tolerance = 0.02, double? top1 = null) =>
-        new(name, "mlp-mixer", config, Build, new PaperNumbers(paramsM, gmacs, top1 is null ? "MixP Table 1" : "MixP Table 1; MixP Table 3 (top-1)", note)
+        ModelEntry.Of(name, "mlp-mixer", config, Build, new PaperNumbers(paramsM, gmacs, top1 is null ? "MixP Table 1" : "MixP Table 1; MixP Table 3 (top-1)", note)
         {
             ParamsExcludeHead = true,
             ParamsTolerance = tolerance,
             Top1 = top1,
         })
-        { SmallConfig = config with { PatchSize = 4, Depth = 2, EmbedDim = 32 } };
+        with { SmallConfig = config with { PatchSize = 4, Depth = 2, EmbedDim = 32 } };
 
     private static ModelEntry ResMlp(string name, MlpMixerConfig config, PaperNumbers paper) =>
-        new(name, "resmlp", config, Build, paper) { SmallConfig = config with { PatchSize = 4, Depth = 2, EmbedDim = 32 } };
+        ModelEntry.Of(name, "resmlp", config, Build, paper) with { SmallConfig = config with { PatchSize = 4, Depth = 2, EmbedDim = 32 } };
 
-    private static Backbone Build(object config, ModelOptions options) => new MlpMixer((MlpMixerConfig)config, options);
+    private static MlpMixer Build(MlpMixerConfig config, ModelOptions options) => new(config, options);
 
     // ----- the model ---------------------------------------------------------------------------------------
 
@@ -173,24 +173,18 @@ public sealed class MlpMixer : Backbone
     private readonly nn.Module<Tensor, Tensor> norm;
     private readonly Dropout headDrop;
     private nn.Module<Tensor, Tensor> head;
-    private long numClasses;
-
-    public MlpMixerConfig Config { get; }
-    public ModelOptions Options { get; }
 
     /// <summary>Tokens N = (ImageSize / PatchSize)².</summary>
     public long NumPatches { get; }
 
-    public MlpMixer(MlpMixerConfig config, ModelOptions? options = null)
+    public MlpMixer(MlpMixerConfig config, ModelOptions? options = null) : base(config, options)
     {
-        Config = config;
-        Options = options ??= new ModelOptions();
-        if (options.ImageSize % config.PatchSize != 0)
-            throw new ArgumentException($"MlpMixer: image size {options.ImageSize} is not a multiple of the patch size {config.PatchSize}");
+        if (Options.ImageSize % config.PatchSize != 0)
+            throw new ArgumentException($"MlpMixer: image size {Options.ImageSize} is not a multiple of the patch size {config.PatchSize}");
         long dim = config.EmbedDim;
-        long grid = options.ImageSize / config.PatchSize;
+        long grid = Options.ImageSize / config.PatchSize;
         NumPatches = grid * grid;
-        stem = new PatchEmbed(config.PatchSize, options.InChannels, dim, config.StemNorm ? NormFor(config.Block, dim) : null);
+        stem = new PatchEmbed(config.PatchSize, Options.InChannels, dim, config.StemNorm ? NormFor(config.Block, dim) : null);
         long tokensDim = (long)(config.TokenMlpRatio * dim), channelsDim = (long)(config.ChannelMlpRatio * dim);
         var dpr = config.LinearDropPath ? DropPath.Schedule(config.DropPathRate, config.Depth) : Enumerable.Repeat(config.DropPathRate, config.Depth).ToArray();
         blocks = new ModuleList<nn.Module<Tensor, Tensor>>(Enumerable.Range(0, config.Depth).Select(i => config.Block switch
@@ -200,8 +194,7 @@ public sealed class MlpMixer : Backbone
         }));
         norm = NormFor(config.Block, dim);
         headDrop = new Dropout(config.DropRate);
-        numClasses = options.NumClasses;
-        head = numClasses > 0 ? new Linear(dim, numClasses) : new Identity();
+        head = LinearHead(dim, Options.NumClasses);
         InitWeights();
     }
 
@@ -212,7 +205,6 @@ public sealed class MlpMixer : Backbone
     public IReadOnlyList<nn.Module<Tensor, Tensor>> Blocks => blocks.ToList();
 
     public override long num_features => Config.EmbedDim;
-    public override long num_classes => numClasses;
 
     /// <summary>Images <c>[B, C, H, W]</c> to normalised tokens <c>[B, N, C]</c>.</summary>
     public override Tensor forward_features(Tensor x)
@@ -233,11 +225,10 @@ public sealed class MlpMixer : Backbone
     public override nn.Module? get_classifier() => head;
 
     /// <summary>A new zero-initialised head (MixP App. E initialises the head to zero), or none for 0 classes.</summary>
-    public override void reset_classifier(long numClasses)
+    protected override void ReplaceClassifier(long numClasses)
     {
         head.Dispose();
-        this.numClasses = numClasses;
-        head = numClasses > 0 ? new Linear(Config.EmbedDim, numClasses) : new Identity();
+        head = LinearHead(Config.EmbedDim, numClasses);
         if (head is Linear linear)
         {
             nn.init.zeros_(linear.weight);

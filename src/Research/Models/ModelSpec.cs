@@ -19,7 +19,7 @@ public sealed record ModelSpec(string Name, object Config, ModelOptions Options)
     public static ModelSpec Of(string name, ModelOptions options) => new(name, Models.Get(name).Config, options);
 
     /// <summary>A new, randomly initialised model (seed libtorch first for a reproducible one).</summary>
-    public Backbone Create() => Models.Create(Name, Options.NumClasses, Options.ImageSize, Options.InChannels, _ => Config);
+    public ImageClassifier Create() => Models.Create(Name, Options.NumClasses, Options.ImageSize, Options.InChannels, _ => Config);
 
     /// <summary>The configuration as its family's record type.</summary>
     public TConfig ConfigAs<TConfig>() where TConfig : class =>

@@ -140,29 +140,14 @@ public sealed class MsMlpLayer : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var h = Backbone.Chain(x.alias(), blocks);
-        return downsample is null ? h : Backbone.Chain(h, [downsample]);
-    }
-}
-
-/// <summary>Patch embedding in channels-first form (MSC <c>PatchEmbed</c>): a stride-p convolution, then LayerNorm over
-/// channels (eps 1e-6), <c>[B, C, H, W]</c> to <c>[B, D, H/p, W/p]</c>; keys proj, norm.</summary>
-public sealed class MsPatchEmbed(long patchSize, long inChannels, long embedDim) : nn.Module<Tensor, Tensor>
-{
-    private readonly Conv2d proj = new(inChannels, embedDim, patchSize, stride: patchSize);
-    private readonly LayerNorm norm = new(embedDim, 1e-6);
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var tokens = proj.forward(x).permute(0, 2, 3, 1);                      // [B, D, h, w] -> [B, h, w, D]
-        return norm.forward(tokens).permute(0, 3, 1, 2).contiguous().MoveToOuterDisposeScope();   // -> [B, D, h, w]
+        var h = ImageClassifier.Chain(x.alias(), blocks);
+        return downsample is null ? h : ImageClassifier.Chain(h, [downsample]);
     }
 }
 
 /// <summary>MS-MLP (MSP §3): a 4x4 patch embedding, four stages of <see cref="MixShiftBlock"/>s joined by 2x2 patch
 /// embeddings, global average pool, LayerNorm, linear head.</summary>
-public sealed class MsMlp : Backbone
+public sealed class MsMlp : ImageClassifier<MsMlpConfig>
 {
     private static readonly MsMlpConfig Tiny = new(96, [3, 3, 9, 3], MsMlpConfig.DefaultMixSize, MsMlpConfig.CodeShiftDist, DropPathRate: 0.1);
 
@@ -184,27 +169,21 @@ public sealed class MsMlp : Backbone
     ];
 
     private static ModelEntry Entry(string name, MsMlpConfig config, PaperNumbers paper) =>
-        new(name, "ms-mlp", config, (c, o) => new MsMlp((MsMlpConfig)c, o), paper)
-        {
+        ModelEntry.Of(name, "ms-mlp", config, (c, o) => new MsMlp(c, o), paper)
+        with {
             // widths 20, 40, 80, 160 split evenly into the five groups; no stochastic depth at this size
             SmallConfig = config with { EmbedDim = 20, Depths = [1, 1, 2, 1], DropPathRate = 0 },
         };
 
-    private readonly MsPatchEmbed patchEmbed;
+    private readonly PatchEmbed patchEmbed;
     private readonly ModuleList<MsMlpLayer> layers;
     private readonly LayerNorm norm;
     private readonly Dropout posDrop;
     private nn.Module<Tensor, Tensor> head;
-    private long numClasses;
 
-    public MsMlpConfig Config { get; }
-    public ModelOptions Options { get; }
-
-    public MsMlp(MsMlpConfig config, ModelOptions? options = null)
+    public MsMlp(MsMlpConfig config, ModelOptions? options = null) : base(config, options)
     {
-        Config = config;
-        Options = options ??= new ModelOptions();
-        patchEmbed = new MsPatchEmbed(config.PatchSize, options.InChannels, config.EmbedDim);
+        patchEmbed = PatchMerging(config.PatchSize, Options.InChannels, config.EmbedDim);
         posDrop = new Dropout(config.DropRate);
         var dpr = DropPath.Schedule(config.DropPathRate, config.Depths.Sum());
         var stages = new List<MsMlpLayer>();
@@ -215,12 +194,11 @@ public sealed class MsMlp : Backbone
             for (int j = 0; j < config.Depths[i]; j++, k++)
                 blocks.Add(new MixShiftBlock(dim, config.MixSize[i], config.ShiftDist, config.Wrap, config.ShiftSize, config.MlpRatio,
                     config.LayerScaleInit, dpr[k]));
-            stages.Add(new MsMlpLayer(blocks, i < config.Depths.Length - 1 ? new MsPatchEmbed(2, dim, 2 * dim) : null));
+            stages.Add(new MsMlpLayer(blocks, i < config.Depths.Length - 1 ? PatchMerging(2, dim, 2 * dim) : null));
         }
         layers = new ModuleList<MsMlpLayer>(stages);
         norm = new LayerNorm(num_features, 1e-6);
-        numClasses = options.NumClasses;
-        head = numClasses > 0 ? new Linear(num_features, numClasses) : new Identity();
+        head = LinearHead(num_features, Options.NumClasses);
         // the official init: Linear weights trunc_normal(0.02), biases 0; convolutions keep PyTorch's default
         foreach (var (_, m) in named_modules())
             if (m is Linear linear)
@@ -231,7 +209,11 @@ public sealed class MsMlp : Backbone
     }
 
     public override long num_features => (long)Config.EmbedDim << (Config.Depths.Length - 1);
-    public override long num_classes => numClasses;
+
+    /// <summary>MSC's <c>PatchEmbed</c>, the stem and the merging between stages: a stride-p convolution, then LayerNorm over
+    /// channels (eps 1e-6), channels-first in and out, the image side floored as the convolution floors it; keys proj, norm.</summary>
+    private static PatchEmbed PatchMerging(long patchSize, long inChannels, long embedDim) =>
+        new(patchSize, inChannels, embedDim, new LayerNorm(embedDim, 1e-6), output: Layout.ChannelsFirst, wholePatches: false);
 
     public override Tensor forward_features(Tensor x)
     {
@@ -250,11 +232,10 @@ public sealed class MsMlp : Backbone
 
     public override nn.Module? get_classifier() => head;
 
-    public override void reset_classifier(long numClasses)
+    protected override void ReplaceClassifier(long numClasses)
     {
         head.Dispose();
-        this.numClasses = numClasses;
-        head = numClasses > 0 ? new Linear(num_features, numClasses) : new Identity();
+        head = LinearHead(num_features, numClasses);
         if (head is Linear linear)
         {
             nn.init.trunc_normal_(linear.weight, 0, 0.02, -2, 2);

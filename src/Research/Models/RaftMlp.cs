@@ -218,7 +218,7 @@ public sealed class RaftStage : nn.Module<Tensor, Tensor>
 
 /// <summary>RaftMLP v1 (isotropic) and v2 (hierarchical): stages of <see cref="RaftBlock"/>s, then LayerNorm over
 /// channels, mean over positions, and a linear classifier. Features <c>[B, D, h, w]</c>.</summary>
-public sealed class RaftMlp : Backbone
+public sealed class RaftMlp : ImageClassifier<RaftMlpConfig>
 {
     private static readonly RaftMlpConfig Raft12 = new([12], [768], [16], [4]);
     private static readonly int[][] CrossKernels = [[4, 8], [2, 4], [2, 4], [2]];
@@ -242,24 +242,18 @@ public sealed class RaftMlp : Backbone
     private static RaftMlpConfig SmallV2(RaftMlpConfig c) => c with { Depths = [1, 1, 1, 1], Dims = [16, 32, 48, 64], DropPathRate = 0 };
 
     private static ModelEntry Entry(string name, RaftMlpConfig config, PaperNumbers paper, RaftMlpConfig small) =>
-        new(name, "raftmlp", config, (c, o) => new RaftMlp((RaftMlpConfig)c, o), paper) { SmallConfig = small };
+        ModelEntry.Of(name, "raftmlp", config, (c, o) => new RaftMlp(c, o), paper) with { SmallConfig = small };
 
     private readonly ModuleList<RaftStage> stages;
     private readonly LayerNorm norm;
     private readonly Dropout headDrop;
     private nn.Module<Tensor, Tensor> head;
-    private long numClasses;
-
-    public RaftMlpConfig Config { get; }
-    public ModelOptions Options { get; }
 
     /// <summary>The token grid side each stage's token mixing is built for: ceil(previous / patch size).</summary>
     public IReadOnlyList<long> GridSizes { get; }
 
-    public RaftMlp(RaftMlpConfig config, ModelOptions? options = null)
+    public RaftMlp(RaftMlpConfig config, ModelOptions? options = null) : base(config, options)
     {
-        Config = config;
-        Options = options ??= new ModelOptions();
         int n = config.Depths.Length;
         if (new[] { config.Dims.Length, config.PatchSizes.Length, config.RaftSizes.Length, config.EmbeddingKernels?.Length ?? n }.Any(l => l != n))
             throw new ArgumentException("RaftMlp: Depths, Dims, PatchSizes, RaftSizes (and EmbeddingKernels) need one entry per stage");
@@ -267,7 +261,7 @@ public sealed class RaftMlp : Backbone
             : Enumerable.Repeat(config.DropPathRate, config.Depths.Sum()).ToArray();
         var grids = new List<long>();
         var stageList = new List<RaftStage>();
-        long size = options.ImageSize, inChannels = options.InChannels;
+        long size = Options.ImageSize, inChannels = Options.InChannels;
         for (int i = 0, k = 0; i < n; i++)
         {
             long p = config.PatchSizes[i], dim = config.Dims[i];
@@ -288,8 +282,7 @@ public sealed class RaftMlp : Backbone
         stages = new ModuleList<RaftStage>(stageList);
         norm = new LayerNorm(num_features);
         headDrop = new Dropout(config.DropRate);
-        numClasses = options.NumClasses;
-        head = numClasses > 0 ? new Linear(num_features, numClasses) : new Identity();
+        head = LinearHead(num_features, Options.NumClasses);
     }
 
     /// <summary>An official checkpoint's state dict (okojoalg/raft-mlp, shortcut: False) under this kit's keys. The official
@@ -334,7 +327,6 @@ public sealed class RaftMlp : Backbone
     }
 
     public override long num_features => Config.Dims[^1];
-    public override long num_classes => numClasses;
 
     public override Tensor forward_features(Tensor x)
     {
@@ -351,10 +343,9 @@ public sealed class RaftMlp : Backbone
 
     public override nn.Module? get_classifier() => head;
 
-    public override void reset_classifier(long numClasses)
+    protected override void ReplaceClassifier(long numClasses)
     {
         head.Dispose();
-        this.numClasses = numClasses;
-        head = numClasses > 0 ? new Linear(num_features, numClasses) : new Identity();
+        head = LinearHead(num_features, numClasses);
     }
 }

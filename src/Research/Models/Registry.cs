@@ -30,21 +30,21 @@ public static class Models
 
     /// <summary>Builds <paramref name="name"/> with the paper's configuration, or with overrides: the
     /// three options every model takes, and <paramref name="configure"/> for the family's config record.</summary>
-    public static Backbone Create(string name, long? numClasses = null, long? imageSize = null, long? inChannels = null,
+    public static ImageClassifier Create(string name, long? numClasses = null, long? imageSize = null, long? inChannels = null,
         Func<object, object>? configure = null)
     {
         var entry = Get(name);
         var paper = entry.PaperOptions;
         var options = new ModelOptions(numClasses ?? paper.NumClasses, imageSize ?? paper.ImageSize, inChannels ?? paper.InChannels);
         var config = configure is null ? entry.Config : configure(entry.Config);
-        if (config.GetType() != entry.Config.GetType())
-            throw new ArgumentException($"Models.Create('{name}'): configure returned {config.GetType().Name}, expected {entry.Config.GetType().Name}");
+        if (config.GetType() != entry.ConfigType)
+            throw new ArgumentException($"Models.Create('{name}'): configure returned {config.GetType().Name}, expected {entry.ConfigType.Name}");
         return entry.Build(config, options);
     }
 
     /// <summary>Builds <paramref name="name"/> at its small configuration (<see cref="ModelEntry.SmallConfig"/> with
     /// <see cref="ModelEntry.SmallOptions"/>): what CPU tests and smoke budgets train.</summary>
-    public static Backbone CreateSmall(string name, long? numClasses = null, long? imageSize = null, long? inChannels = null,
+    public static ImageClassifier CreateSmall(string name, long? numClasses = null, long? imageSize = null, long? inChannels = null,
         Func<object, object>? configure = null)
     {
         var entry = Get(name);
@@ -54,9 +54,16 @@ public static class Models
             c => configure is null ? baseConfig : configure(baseConfig));
     }
 
-    /// <summary>Typed overrides: <c>Models.Create&lt;S2MlpConfig&gt;("s2mlp_wide", c =&gt; c with { Depth = 4 }, numClasses: 10)</c>.</summary>
-    public static Backbone Create<TConfig>(string name, Func<TConfig, TConfig> configure, long? numClasses = null, long? imageSize = null, long? inChannels = null)
-        where TConfig : class =>
-        Create(name, numClasses, imageSize, inChannels, c => c is TConfig t ? configure(t)
-            : throw new ArgumentException($"Models.Create('{name}'): its config is {c.GetType().Name}, not {typeof(TConfig).Name}"));
+    /// <summary>Typed overrides and a typed model: <c>Models.Create&lt;S2MlpConfig&gt;("s2mlp_wide", c =&gt; c with { Depth = 4 },
+    /// numClasses: 10)</c> gives an <c>ImageClassifier&lt;S2MlpConfig&gt;</c> whose <c>Config</c> is the record it was built from.</summary>
+    public static ImageClassifier<TConfig> Create<TConfig>(string name, Func<TConfig, TConfig> configure, long? numClasses = null, long? imageSize = null, long? inChannels = null)
+        where TConfig : class
+    {
+        var entry = Get(name);
+        if (entry.Config is not TConfig config)
+            throw new ArgumentException($"Models.Create('{name}'): its config is {entry.ConfigType.Name}, not {typeof(TConfig).Name}");
+        var configured = configure(config);
+        return Create(name, numClasses, imageSize, inChannels, _ => configured) as ImageClassifier<TConfig>
+            ?? throw new InvalidOperationException($"Models.Create('{name}'): its family does not build an ImageClassifier<{typeof(TConfig).Name}>");
+    }
 }

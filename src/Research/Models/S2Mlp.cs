@@ -127,7 +127,7 @@ public sealed class S2MlpBlock : nn.Module<Tensor, Tensor>
 
 /// <summary>S2-MLP: patch embedding (FC + norm), N identical <see cref="S2MlpBlock"/>s at width c, global
 /// average pooling over the H/p x W/p tokens, linear classifier.</summary>
-public sealed class S2Mlp : Backbone
+public sealed class S2Mlp : ImageClassifier<S2MlpConfig>
 {
     // ----- variants (S2P Table 2 / 3: ImageNet-1K, 224², parameters without the classifier) -------------
 
@@ -146,40 +146,32 @@ public sealed class S2Mlp : Backbone
     ];
 
     private static ModelEntry Entry(string name, S2MlpConfig config, PaperNumbers paper) =>
-        new(name, "s2mlp", config, (c, o) => new S2Mlp((S2MlpConfig)c, o), paper) { SmallConfig = Small with { Norm = config.Norm } };
+        ModelEntry.Of(name, "s2mlp", config, (c, o) => new S2Mlp(c, o), paper) with { SmallConfig = Small with { Norm = config.Norm } };
 
     // ----- the model ------------------------------------------------------------------------------------
 
     public readonly PatchEmbed stem;
     public readonly ModuleList<S2MlpBlock> blocks;
     public nn.Module<Tensor, Tensor> head;
-    private long numClasses;
 
-    public S2MlpConfig Config { get; }
-    public ModelOptions Options { get; }
-
-    public S2Mlp(S2MlpConfig config, ModelOptions? options = null)
+    public S2Mlp(S2MlpConfig config, ModelOptions? options = null) : base(config, options)
     {
-        Config = config;
-        Options = options ??= new ModelOptions();
         long dim = config.EmbedDim;
         Func<long, nn.Module<Tensor, Tensor>> branchNorm = config.Norm == S2MlpNorm.LayerNorm
             ? d => new LayerNorm(d, config.LayerNormEps)
             : d => new Affine(d, config.BranchAffineInit);
-        stem = new PatchEmbed(config.PatchSize, options.InChannels, dim,
+        stem = new PatchEmbed(config.PatchSize, Options.InChannels, dim,
             config.Norm == S2MlpNorm.LayerNorm ? new LayerNorm(dim, config.LayerNormEps) : new Affine(dim));
-        stem.GridSize(options.ImageSize);
+        stem.GridSize(Options.ImageSize);
         var rates = DropPath.Schedule(config.DropPathRate, config.Depth);
         long hidden = (long)(dim * config.MlpRatio);
         blocks = new ModuleList<S2MlpBlock>(Enumerable.Range(0, config.Depth)
             .Select(i => new S2MlpBlock(dim, hidden, config.ShiftPattern, branchNorm, config.ShiftImpl, rates[i])));
-        numClasses = options.NumClasses;
-        head = NewHead(dim, numClasses);
+        head = LinearHead(dim, Options.NumClasses);
         S2MlpInit.Apply(this);
     }
 
     public override long num_features => Config.EmbedDim;
-    public override long num_classes => numClasses;
 
     /// <summary>Images <c>[B, C, H, W]</c> to tokens <c>[B, H/p, W/p, c]</c> after the last block.</summary>
     public override Tensor forward_features(Tensor x) => Chain(stem.forward(x), blocks);
@@ -192,18 +184,14 @@ public sealed class S2Mlp : Backbone
         return Classify(pooled, pre_logits, head);
     }
 
-    public override void reset_classifier(long numClasses)
+    protected override void ReplaceClassifier(long numClasses)
     {
         head.Dispose();
-        this.numClasses = numClasses;
-        head = NewHead(Config.EmbedDim, numClasses);
+        head = LinearHead(Config.EmbedDim, numClasses);
         S2MlpInit.Apply(head);
     }
 
     public override nn.Module? get_classifier() => head;
-
-    internal static nn.Module<Tensor, Tensor> NewHead(long dim, long numClasses) =>
-        numClasses > 0 ? new Linear(dim, numClasses) : new Identity();
 }
 
 /// <summary>The init both S2-MLP families use (neither paper gives one): DeiT / ViP's, Linear weights

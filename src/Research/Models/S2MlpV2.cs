@@ -141,12 +141,12 @@ public sealed class S2MlpV2Stage : nn.Module<Tensor, Tensor>
         this.blocks = new ModuleList<S2MlpV2Block>(blocks);
     }
 
-    public override Tensor forward(Tensor x) => Backbone.Chain(downsample.forward(x), blocks);
+    public override Tensor forward(Tensor x) => ImageClassifier.Chain(downsample.forward(x), blocks);
 }
 
 /// <summary>S2-MLPv2: a p x p patch embedding (a stride-p convolution, no norm, as ViP), the stages,
 /// a final LayerNorm, global average pooling and a linear classifier.</summary>
-public sealed class S2MlpV2 : Backbone
+public sealed class S2MlpV2 : ImageClassifier<S2MlpV2Config>
 {
     // ----- variants (S2v2P Tables 2, 5, 6, 7: ImageNet-1K, 224², parameters with the classifier) ----------
 
@@ -170,8 +170,8 @@ public sealed class S2MlpV2 : Backbone
     ];
 
     private static ModelEntry Entry(string name, S2MlpV2Config config, PaperNumbers paper) =>
-        new(name, "s2mlpv2", config, (c, o) => new S2MlpV2((S2MlpV2Config)c, o), paper)
-        {
+        ModelEntry.Of(name, "s2mlpv2", config, (c, o) => new S2MlpV2(c, o), paper)
+        with {
             SmallConfig = Small with { Fusion = config.Fusion, Branches = config.Branches },
         };
 
@@ -181,21 +181,15 @@ public sealed class S2MlpV2 : Backbone
     public readonly ModuleList<S2MlpV2Stage> stages;
     public readonly LayerNorm norm;
     public nn.Module<Tensor, Tensor> head;
-    private long numClasses;
 
-    public S2MlpV2Config Config { get; }
-    public ModelOptions Options { get; }
-
-    public S2MlpV2(S2MlpV2Config config, ModelOptions? options = null)
+    public S2MlpV2(S2MlpV2Config config, ModelOptions? options = null) : base(config, options)
     {
-        Config = config;
-        Options = options ??= new ModelOptions();
         var dims = config.Dims;
         var depths = config.StageDepths;
         if (dims.Count != depths.Count || dims.Count == 0)
             throw new ArgumentException($"S2MlpV2: {dims.Count} widths for {depths.Count} stages");
-        stem = new PatchEmbed(config.PatchSize, options.InChannels, dims[0]);
-        long grid = stem.GridSize(options.ImageSize);
+        stem = new PatchEmbed(config.PatchSize, Options.InChannels, dims[0]);
+        long grid = stem.GridSize(Options.ImageSize);
         var rates = DropPath.Schedule(config.DropPathRate, depths.Sum());
         int index = 0;
         var stageList = new List<S2MlpV2Stage>();
@@ -204,20 +198,18 @@ public sealed class S2MlpV2 : Backbone
             if (i > 0 && grid % config.MergePatch != 0)
                 throw new ArgumentException($"S2MlpV2: {grid}x{grid} tokens cannot be merged by {config.MergePatch}x{config.MergePatch} patches");
             if (i > 0) grid /= config.MergePatch;
-            nn.Module<Tensor, Tensor> down = i == 0 ? new Identity() : new Downsample(dims[i - 1], dims[i], config.MergePatch);
+            nn.Module<Tensor, Tensor> down = i == 0 ? new Identity() : new PatchEmbed(config.MergePatch, dims[i - 1], dims[i], input: Layout.ChannelsLast);
             var blocks = Enumerable.Range(0, depths[i]).Select(_ => new S2MlpV2Block(dims[i], config.MlpRatio, config.BranchShifts,
                 config.Fusion, config.SplitAttentionRatio, config.ShiftImpl, rates[index++], config.LayerNormEps)).ToList();
             stageList.Add(new S2MlpV2Stage(down, blocks));
         }
         stages = new ModuleList<S2MlpV2Stage>(stageList);
         norm = new LayerNorm(dims[^1], config.LayerNormEps);
-        numClasses = options.NumClasses;
-        head = S2Mlp.NewHead(dims[^1], numClasses);
+        head = LinearHead(dims[^1], Options.NumClasses);
         S2MlpInit.Apply(this);
     }
 
     public override long num_features => Config.Dims[^1];
-    public override long num_classes => numClasses;
 
     /// <summary>Images <c>[B, C, H, W]</c> to normalised tokens <c>[B, H', W', c_last]</c> of the last stage.</summary>
     public override Tensor forward_features(Tensor x)
@@ -234,11 +226,10 @@ public sealed class S2MlpV2 : Backbone
         return Classify(pooled, pre_logits, head);
     }
 
-    public override void reset_classifier(long numClasses)
+    protected override void ReplaceClassifier(long numClasses)
     {
         head.Dispose();
-        this.numClasses = numClasses;
-        head = S2Mlp.NewHead(Config.Dims[^1], numClasses);
+        head = LinearHead(Config.Dims[^1], numClasses);
         S2MlpInit.Apply(head);
     }
 

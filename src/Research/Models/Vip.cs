@@ -61,25 +61,24 @@ public sealed class WeightedPermuteMlp : nn.Module<Tensor, Tensor>
 /// <summary>Vision Permutator: a p x p patch embedding, stages of permutator blocks (<see cref="CycleBlock"/> with
 /// <see cref="WeightedPermuteMlp"/>), a 2x2 merge (or a 1x1 conv when only the width changes) between stages, LayerNorm,
 /// mean over tokens, linear head.</summary>
-public sealed class Vip : TokenPyramid
+public sealed class Vip : TokenPyramid<VipConfig>
 {
     /// <summary>ViP-Small/7 (ViPP Table 1; S2v2P Table 1/2 quote it: 25M, 6.9B).</summary>
     public static IEnumerable<ModelEntry> Variants =>
     [
-        new("vip_s7", "vip", new VipConfig([4, 3, 8, 3], [192, 384, 384, 384], [32, 16, 16, 16], [3, 3, 3, 3], [true, false, false, false]),
-            (c, o) => new Vip((VipConfig)c, o), new PaperNumbers(25, 6.9, "S2v2P Table 2 quoting ViP-Small/7") { Top1 = 81.5 })
-        {
+        ModelEntry.Of("vip_s7", "vip", new VipConfig([4, 3, 8, 3], [192, 384, 384, 384], [32, 16, 16, 16], [3, 3, 3, 3], [true, false, false, false]),
+            (c, o) => new Vip(c, o), new PaperNumbers(25, 6.9, "S2v2P Table 2 quoting ViP-Small/7") { Top1 = 81.5 })
+        with {
             // 32x32 images with 4x4 patches: an 8x8 grid, then 4x4, so 8 and 4 segments
             SmallConfig = new VipConfig([1, 1, 1, 1], [32, 64, 64, 64], [8, 4, 4, 4], [3, 3, 3, 3], [true, false, false, false], PatchSize: 4, DropPathRate: 0),
         },
     ];
 
-    public VipConfig Config { get; }
-
     public Vip(VipConfig config, ModelOptions? options = null)
-        : base(new ImageToTokens((options ?? new()).InChannels, config.Dims[0], config.PatchSize, config.PatchSize, 0),
-            Network(config, (options ?? new()).ImageSize), config.Dims[^1], (options ?? new()).NumClasses) =>
-        Config = config;
+        : base(config, options, inChannels => Overlapping(inChannels, config.Dims[0], config.PatchSize, config.PatchSize, 0),
+            imageSize => Network(config, imageSize), config.Dims[^1])
+    {
+    }
 
     private static IEnumerable<nn.Module<Tensor, Tensor>> Network(VipConfig config, long imageSize)
     {
@@ -100,7 +99,7 @@ public sealed class Vip : TokenPyramid
             if (config.Transitions[i] || config.Dims[i] != config.Dims[i + 1])
             {
                 int p = config.Transitions[i] ? 2 : 1;
-                network.Add(new TokenConv(dim, config.Dims[i + 1], p, p, 0));
+                network.Add(Overlapping(dim, config.Dims[i + 1], p, p, 0, Layout.ChannelsLast));
                 grid /= p;
             }
         }

@@ -7,7 +7,7 @@ namespace Research.Tests.Families;
 
 public sealed class CycleMlpVipTests
 {
-    private static Backbone Build(string golden) => golden switch
+    private static ImageClassifier Build(string golden) => golden switch
     {
         "cyclemlp_tiny" => Registry.Create<CycleMlpConfig>("cyclemlp_b1", c => c with { Layers = [1, 1, 1, 1], Dims = [8, 16, 24, 32] },
             numClasses: 5, imageSize: 64),

@@ -13,7 +13,7 @@ public sealed class TimmCheckpointTests
     public static TheoryData<string> Cases => new() { "mixer_tiny", "resmlp_tiny", "poolformer_tiny", "poolformer_tiny_s36ls" };
 
     /// <summary>The tiny configurations the golden script builds, made through the registry.</summary>
-    internal static Backbone Build(string golden) => golden switch
+    internal static ImageClassifier Build(string golden) => golden switch
     {
         "mixer_tiny" => Registry.Create<MlpMixerConfig>("mixer_s16_224", c => c with { PatchSize = 8, Depth = 2, EmbedDim = 16 },
             numClasses: 5, imageSize: 32),

@@ -66,13 +66,14 @@ public sealed class CountingTests
         Assert.Equal(0, counter.Macs);
     }
 
-    private sealed class Bypass : Backbone
+    private sealed class Bypass : ImageClassifier
     {
         public readonly Linear used = new(3 * 4 * 4, 8);
         public readonly Linear bypassed = new(8, 8);
         public readonly Linear head = new(8, 2);
         public override long num_features => 8;
         public override long num_classes => 2;
+        public override ModelOptions Options { get; } = new(2, 4, 3);
         public override Tensor forward_features(Tensor x) => used.forward(x.flatten(1)).alias();
         public override Tensor forward_head(Tensor f, bool pre_logits = false) => pre_logits ? f.alias() : head.forward(f);
         public override void reset_classifier(long numClasses) => throw new NotSupportedException();

@@ -16,7 +16,7 @@ public sealed class S2MlpGoldenTests
         ["v1_tiny"], ["v1_tiny_affine_eight"], ["v2_tiny"], ["v2_tiny_mean_x1x2"],
     ];
 
-    private static Backbone Build(string name) => name switch
+    private static ImageClassifier Build(string name) => name switch
     {
         "v1_tiny" => Registry.Create<S2MlpConfig>("s2mlp_wide", c => c with { PatchSize = 4, EmbedDim = 16, Depth = 2, MlpRatio = 2 },
             numClasses: 5, imageSize: 16),

@@ -6,7 +6,7 @@ namespace Research.Models.Counting;
 
 /// <summary>Parameters and MACs of a model, measured on one forward pass of one image.</summary>
 /// <param name="Params">Every parameter element.</param>
-/// <param name="HeadParams">Parameters of the classifier (<see cref="Backbone.get_classifier"/>).</param>
+/// <param name="HeadParams">Parameters of the classifier (<see cref="ImageClassifier.get_classifier"/>).</param>
 /// <param name="Macs">Multiply-accumulates of Linear, Conv2d and matmul for one image.</param>
 /// <param name="MacsByOp">The same, by operator kind.</param>
 /// <param name="Unreported">Linear and Conv2d layers of the model that did not report during the forward:
@@ -34,7 +34,7 @@ public static class ModelCounter
 
     /// <summary>Runs <paramref name="model"/> in eval mode, without gradients, on one random image of
     /// <paramref name="options"/>' size, with a <see cref="MacCounter"/> listening.</summary>
-    public static ModelCount Count(Backbone model, ModelOptions options)
+    public static ModelCount Count(ImageClassifier model, ModelOptions options)
     {
         bool wasTraining = model.training;
         model.eval();

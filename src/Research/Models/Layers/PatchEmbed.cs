@@ -4,59 +4,79 @@ using static Research.Torch.torch;
 
 namespace Research.Models.Layers;
 
-/// <summary>Non-overlapping patch embedding (timm's <c>PatchEmbed</c>): images <c>[B, C, H, W]</c> are cut into
-/// p x p patches, each flattened to C·p² values and mapped by one fully-connected layer to
-/// D = <c>embedDim</c> values, then normalised. The FC over flattened patches is computed as a
-/// convolution with kernel = stride = p (the same map, the same parameters reshaped: <c>proj.weight</c>
-/// <c>[D, C, p, p]</c>). Output channels-last <c>[B, H/p, W/p, D]</c>.</summary>
+/// <summary>How a 4-D activation is laid out: images <c>[B, C, H, W]</c>, or tokens on a grid <c>[B, H, W, C]</c>.</summary>
+public enum Layout
+{
+    /// <summary><c>[B, C, H, W]</c>, as convolutions take it.</summary>
+    ChannelsFirst,
+    /// <summary><c>[B, H, W, C]</c>, as linear layers over channels take it.</summary>
+    ChannelsLast,
+}
+
+/// <summary>The patch embedding of every family (timm's <c>PatchEmbed</c>, ViP's and S2-MLPv2's <c>Downsample</c>,
+/// CycleMLP's stage transitions, MS-MLP's patch merging): a convolution with kernel p and stride s (s = p cuts the image
+/// into non-overlapping p x p patches, each flattened to C·p² values and mapped by one fully-connected layer to D values,
+/// the same map with its weight reshaped to <c>proj.weight [D, C, p, p]</c>; s &lt; p overlaps them), then a norm over
+/// the D channels at each position. The input and output layouts are options, so one layer serves a stem (images in,
+/// tokens out), a downsampling between stages of tokens, and a channels-first pyramid. Keys <c>proj</c>, <c>norm</c>.</summary>
 public sealed class PatchEmbed : nn.Module<Tensor, Tensor>
 {
     public readonly Conv2d proj;
     public readonly nn.Module<Tensor, Tensor> norm;
 
-    public long patchSize { get; }
-    public long embedDim { get; }
+    private readonly Layout _input;
+    private readonly Layout _output;
+    private readonly bool _wholePatches;
 
-    /// <param name="patchSize">p: the side of a patch and the stride.</param>
-    /// <param name="inChannels">Image channels C.</param>
+    /// <param name="patchSize">p: the kernel side.</param>
+    /// <param name="inChannels">Input channels C.</param>
     /// <param name="embedDim">Embedding width D.</param>
-    /// <param name="norm">Normalisation over the embedding (S2-MLP: LayerNorm); identity when null.</param>
-    public PatchEmbed(long patchSize, long inChannels, long embedDim, nn.Module<Tensor, Tensor>? norm = null)
+    /// <param name="norm">Normalisation over D on channels-last values (S2-MLP, MS-MLP: LayerNorm); identity when null.</param>
+    /// <param name="stride">The stride; p when null (non-overlapping patches).</param>
+    /// <param name="padding">Zero padding on each side.</param>
+    /// <param name="input">The layout of the input.</param>
+    /// <param name="output">The layout of the output.</param>
+    /// <param name="wholePatches">With non-overlapping patches, refuse an input whose side p does not divide (a
+    /// convolution would silently drop the remainder).</param>
+    public PatchEmbed(long patchSize, long inChannels, long embedDim, nn.Module<Tensor, Tensor>? norm = null, long? stride = null, long padding = 0,
+        Layout input = Layout.ChannelsFirst, Layout output = Layout.ChannelsLast, bool wholePatches = true)
     {
-        (this.patchSize, this.embedDim) = (patchSize, embedDim);
-        proj = new Conv2d(inChannels, embedDim, patchSize, stride: patchSize);
+        PatchSize = patchSize;
+        Stride = stride ?? patchSize;
+        EmbedDim = embedDim;
+        proj = new Conv2d(inChannels, embedDim, patchSize, Stride, padding);
         this.norm = norm ?? new Identity();
+        (_input, _output) = (input, output);
+        _wholePatches = wholePatches && Stride == patchSize && padding == 0;
     }
 
-    /// <summary>Tokens per side for an image of <paramref name="imageSize"/>; throws unless p divides it.</summary>
-    public long GridSize(long imageSize) => imageSize % patchSize == 0 ? imageSize / patchSize
-        : throw new ArgumentException($"PatchEmbed: image size {imageSize} is not a multiple of the patch size {patchSize}");
+    /// <summary>p: the side of a patch (the kernel).</summary>
+    public long PatchSize { get; }
+
+    /// <summary>The step between patches.</summary>
+    public long Stride { get; }
+
+    /// <summary>D: the embedding width.</summary>
+    public long EmbedDim { get; }
+
+    /// <summary>Tokens per side for an image of <paramref name="imageSize"/> cut into whole patches; throws unless p divides it.</summary>
+    public long GridSize(long imageSize) => imageSize % PatchSize == 0 ? imageSize / PatchSize
+        : throw new ArgumentException($"PatchEmbed: image size {imageSize} is not a multiple of the patch size {PatchSize}");
 
     public override Tensor forward(Tensor x)
     {
-        GridSize(x.size(2));
-        GridSize(x.size(3));
-        using var y = proj.forward(x);                          // [B, D, H/p, W/p]
-        using var tokens = y.permute(0, 2, 3, 1);                        // [B, D, H/p, W/p] -> [B, H/p, W/p, D]
-        using var dense = tokens.contiguous();
-        return norm.forward(dense);
+        using var scope = NewDisposeScope();
+        var image = _input == Layout.ChannelsLast ? x.permute(0, 3, 1, 2) : x;     // [B, H, W, C] -> [B, C, H, W]
+        if (_wholePatches)
+        {
+            GridSize(image.size(2));
+            GridSize(image.size(3));
+        }
+        var tokens = proj.forward(image).permute(0, 2, 3, 1).contiguous();         // [B, D, H', W'] -> [B, H', W', D]
+        var normed = norm.forward(tokens);
+        var y = _output == Layout.ChannelsFirst ? normed.permute(0, 3, 1, 2).contiguous() : normed;   // -> [B, D, H', W']
+        return y.MoveToOuterDisposeScope();
     }
-}
 
-/// <summary>Patch merging between pyramid stages, on channels-last tokens (ViP's <c>Downsample</c>):
-/// each p x p group of tokens <c>[B, H, W, C]</c> is mapped by one FC (a stride-p convolution) to
-/// <c>[B, H/p, W/p, D]</c>.</summary>
-public sealed class Downsample : nn.Module<Tensor, Tensor>
-{
-    public readonly Conv2d proj;
-
-    public Downsample(long inDim, long outDim, long patchSize = 2) => proj = new Conv2d(inDim, outDim, patchSize, stride: patchSize);
-
-    public override Tensor forward(Tensor x)
-    {
-        using var channelsFirst = x.permute(0, 3, 1, 2);                // [B, H, W, C] -> [B, C, H, W]
-        using var y = proj.forward(channelsFirst);               // [B, D, H/p, W/p]
-        using var tokens = y.permute(0, 2, 3, 1);                        // [B, D, H/p, W/p] -> [B, H/p, W/p, D]
-        return tokens.contiguous();
-    }
+    public override string extra_repr() => $"patch_size={PatchSize}, stride={Stride}, embed_dim={EmbedDim}, {_input} -> {_output}";
 }
