@@ -21,7 +21,7 @@ internal static class GpuBench
     private const double RatioTarget = 1.0, Bf16Target = 1.5;
 
     /// <summary>A model as both sides build it: ours, and its description for bench/gpu.py's <c>build</c>.</summary>
-    private sealed record Spec(string Key, string Label, Func<Backbone> Build, JsonObject Python);
+    private sealed record Spec(string Key, string Label, Func<ImageClassifier> Build, JsonObject Python);
 
     /// <summary>How long each side trains. <paramref name="FirstWarmup"/> covers the first round's one-off costs
     /// (cuDNN's algorithm search, the allocator's first blocks, the JIT's tiers).</summary>
@@ -337,13 +337,13 @@ internal static class GpuBench
     /// AdamW. The loss is never read: on a GPU that would wait for every step.</summary>
     private sealed class Training : IDisposable
     {
-        private readonly Backbone model;
+        private readonly ImageClassifier model;
         private readonly Device device;
         private readonly int batch;
         private readonly optim.AdamW opt;
         private readonly Tensor x, y;
 
-        public Training(Backbone model, int batch, Device device)
+        public Training(ImageClassifier model, int batch, Device device)
         {
             (this.model, this.batch, this.device) = (model, batch, device);
             opt = new optim.AdamW(model.parameters(), lr: 1e-3, weight_decay: 0.05);

@@ -72,7 +72,7 @@ internal static class S2MlpBench
         return 0;
     }
 
-    private static Backbone Build(Setup s) => s.Model == "v1"
+    private static ImageClassifier Build(Setup s) => s.Model == "v1"
         ? new S2Mlp(new S2MlpConfig(PatchSize: s.Patch, EmbedDim: s.Width, Depth: s.Depth), new ModelOptions(10, 32, 3))
         : new S2MlpV2(new S2MlpV2Config(PatchSize: s.Patch, EmbedDims: [s.Width / 2, s.Width], Depths: [Math.Max(1, s.Depth / 4), s.Depth - Math.Max(1, s.Depth / 4)]),
             new ModelOptions(10, 32, 3));
@@ -80,11 +80,11 @@ internal static class S2MlpBench
     /// <summary>Training on one fixed random batch of 32x32 images: forward, backward and an AdamW step.</summary>
     private sealed class FixedBatchTraining : IDisposable
     {
-        private readonly Backbone model;
+        private readonly ImageClassifier model;
         private readonly optim.AdamW opt;
         private readonly Tensor x, y;
 
-        public FixedBatchTraining(Backbone model, int batch)
+        public FixedBatchTraining(ImageClassifier model, int batch)
         {
             this.model = model;
             opt = new optim.AdamW(model.parameters(), lr: 1e-3, weight_decay: 0.05);
@@ -110,7 +110,7 @@ internal static class S2MlpBench
     }
 
     /// <summary>Median over <paramref name="repeats"/> of images/s over <paramref name="steps"/> steps on a fixed batch.</summary>
-    internal static double Throughput(Backbone model, int batch, int steps, int warmup, int repeats)
+    internal static double Throughput(ImageClassifier model, int batch, int steps, int warmup, int repeats)
     {
         using var training = new FixedBatchTraining(model, batch);
         for (int i = 0; i < warmup; i++) training.Step();
