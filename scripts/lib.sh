@@ -93,9 +93,8 @@ run_bench() {
   local bench_dll="$root/bench/Research.Bench/bin/Release/net10.0/Research.Bench.dll"
   case "$what" in
     all) for b in torch threads; do dotnet "$bench_dll" "$b" "${@:2}"; done
-         /usr/bin/python3 "$root/tests/kernel/bench_roundtrip.py" --json "$root/out/bench/kernel.json" ;;
-    kernel) /usr/bin/python3 "$root/tests/kernel/bench_roundtrip.py" --json "$root/out/bench/kernel.json" ;;
-    loader) dotnet "$root/src/Research.Cli/bin/Release/net10.0/research-cli.dll" bench-loader "${@:2}" ;;
+         /usr/bin/python3 "$root/bench/kernel_roundtrip.py" --json "$root/out/bench/kernel.json" ;;
+    kernel) /usr/bin/python3 "$root/bench/kernel_roundtrip.py" --json "$root/out/bench/kernel.json" ;;
     *) dotnet "$bench_dll" "$what" "${@:2}" ;;
   esac
 }

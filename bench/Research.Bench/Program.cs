@@ -8,6 +8,7 @@ var commands = new Dictionary<string, Func<string[], int>>
     ["s2mlp"] = S2MlpBench.Run,
     ["shift"] = ShiftBench.Run,
     ["counts"] = CountsBench.Run,
+    ["loader"] = LoaderBench.Run,
     ["ddp"] = DdpBench.Run,
     ["ddp-worker"] = DdpBench.Worker,   // one rank of `ddp`, started by it
     ["device-check"] = DeviceCheck.Run,   // these two write to --out DIR instead of out/bench

@@ -2,23 +2,22 @@ using Research.Cli;
 using Research.Data;
 using Research.Torch;
 
-// research-cli <command> [options]: training and benchmarks from the shell, the same library the notebooks use.
+// research-cli <command> [options]: training from the shell, the same library the notebooks use.
 const string usage = """
     usage: research-cli <command> [options]
       train          train a registered model on a dataset (progress bar, metrics, checkpoints, summary)
       models         list the registered models
       datasets       list the datasets and whether their files are present
-      bench-loader   loader throughput against the small models' training throughput
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(usage + "\n" + TrainCommand.Usage + "\n" + Launcher.Usage + "\n" + BenchCommand.Usage);
+    Console.WriteLine(usage + "\n" + TrainCommand.Usage + "\n" + Launcher.Usage);
     return 0;
 }
 if (args.Skip(1).Any(a => a is "-h" or "--help"))
 {
-    Console.WriteLine(args[0] switch { "train" => TrainCommand.Usage + "\n" + Launcher.Usage, "bench-loader" => BenchCommand.Usage, _ => usage });
+    Console.WriteLine(args[0] switch { "train" => TrainCommand.Usage + "\n" + Launcher.Usage, _ => usage });
     return 0;
 }
 try
@@ -30,8 +29,6 @@ try
             return Launcher.Run(args[1..]);
         case "train":
             return TrainCommand.Run(cl);
-        case "bench-loader":
-            return BenchCommand.Run(cl);
         case "models":
             cl.RejectUnknown();
             foreach (var e in Research.Models.Models.All) Console.WriteLine($"{e.Name,-28} {e.Family}");

@@ -11,7 +11,7 @@ segments 8/4/4/4). For each: tests/golden/<case>.weights.safetensors (official k
 
 Regenerate (from the repository root) with Debian's PyTorch:
     /usr/bin/python3 tests/golden/cyclemlp_vip_official.py
-The C# side is tests/Research.Tests/Families/CycleMlpVipTests.cs.
+The C# side is tests/Research.Tests/Models/CycleMlpVipTests.cs.
 """
 import json
 import os

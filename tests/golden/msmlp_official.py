@@ -11,7 +11,7 @@ Writes
 
 Regenerate (from the repository root) with Debian's PyTorch:
     /usr/bin/python3 tests/golden/msmlp_official.py
-The C# side is tests/Research.Tests/Families/MsMlpTests.cs.
+The C# side is tests/Research.Tests/Models/MsMlpTests.cs.
 """
 import json
 import os

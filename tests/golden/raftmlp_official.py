@@ -13,7 +13,7 @@ For each: tests/golden/<case>.weights.safetensors and <case>.io.safetensors (inp
 
 Regenerate (from the repository root) with Debian's PyTorch:
     /usr/bin/python3 tests/golden/raftmlp_official.py
-The C# side is tests/Research.Tests/Families/RaftMlpTests.cs.
+The C# side is tests/Research.Tests/Models/RaftMlpTests.cs.
 """
 import json
 import math

@@ -10,7 +10,7 @@ depend on every weight.
 
 Regenerate (from the repository root) with Debian's PyTorch:
     /usr/bin/python3 tests/golden/timm_mixer.py
-The C# side is tests/Research.Tests/Families/TimmCheckpointTests.cs.
+The C# side is tests/Research.Tests/Models/TimmCheckpointTests.cs.
 """
 import json
 import os

@@ -11,7 +11,7 @@ Every parameter is drawn at random so the logits depend on every weight.
 
 Regenerate (from the repository root) with Debian's PyTorch:
     /usr/bin/python3 tests/golden/timm_poolformer.py
-The C# side is tests/Research.Tests/Families/TimmCheckpointTests.cs.
+The C# side is tests/Research.Tests/Models/TimmCheckpointTests.cs.
 """
 import json
 import os

@@ -5,7 +5,7 @@ by PyTorch on the same libtorch the kit binds.
 Regenerate (from the repository root) with Debian's PyTorch:
     /usr/bin/python3 tests/golden/torch_ops.py
 It rewrites tests/golden/torch_ops.safetensors. Each case name below must match a
-case in tests/Research.Torch.Tests/GoldenOpCases.cs.
+case in tests/Research.Torch.Tests/Tensors/GoldenOpCases.cs.
 """
 import os
 import sys

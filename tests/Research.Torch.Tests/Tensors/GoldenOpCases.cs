@@ -4,7 +4,7 @@ using F = Research.Torch.torch.nn.functional;
 namespace Research.Torch.Golden;
 
 /// <summary>The operator cases of tests/golden/torch_ops.py by name, and how one is evaluated. One table for two
-/// users: tests/Research.Torch.Tests/GoldenOpsTests.cs holds the results against PyTorch's, and the benchmark's
+/// users: tests/Research.Torch.Tests/Tensors/GoldenOpsTests.cs holds the results against PyTorch's, and the benchmark's
 /// <c>device-check</c> (which links this file) holds a GPU's results against the CPU's. Each case gets its inputs and
 /// the device they are on, since some make index, label or mask tensors of their own, which must live there too.</summary>
 internal static class GoldenOpCases

@@ -5,7 +5,7 @@ Startup: from launching the kernel process to its kernel_info_reply (jupyter_cli
 wait_for_ready). Round trip: from sending an execute_request for a one-line cell to
 receiving the kernel's idle status for it on iopub, after warm-up cells.
 
-Run with Debian's Python: /usr/bin/python3 tests/kernel/bench_roundtrip.py [--cells N] [--json PATH]
+Run with Debian's Python: /usr/bin/python3 bench/kernel_roundtrip.py [--cells N] [--json PATH]
 """
 import argparse
 import json

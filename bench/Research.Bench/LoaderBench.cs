@@ -7,23 +7,26 @@ using Research.Torch;
 using static Research.Torch.torch;
 using F = Research.Torch.torch.nn.functional;
 
-namespace Research.Cli;
+using Research.Cli;
 
-/// <summary><c>bench-loader</c>: how fast the loader serves augmented batches (background preparation plus the
+namespace Research.Bench;
+
+/// <summary><c>loader</c>: how fast the loader serves augmented batches (background preparation plus the
 /// copy into tensors, the training thread's whole share) against how fast the registered models' small
 /// configurations train on the same batches (forward, backward, AdamW step). The loader should never be the
 /// bottleneck: the ratio is what the issue asks to be 10 or more.</summary>
-public static class BenchCommand
+public static class LoaderBench
 {
     public const string Usage = """
-        research-cli bench-loader [--dataset fashion-mnist] [--batch-size 128] [--batches 400] [--steps 20]
-                                  [--models a,b,c] [--out out/bench/loader.json]
+        ./research bench loader [--dataset fashion-mnist] [--batch-size 128] [--batches 400] [--steps 20]
+                                [--models a,b,c] [--out out/bench/loader.json]
           [--set Key=Value]      override fields of the models' small configurations
           models default to every registered model that has a small (CPU) configuration, one per family
         """;
 
-    public static int Run(CommandLine cl)
+    public static int Run(string[] args)
     {
+        var cl = new CommandLine(args);
         var datasetName = cl.Get("dataset", "fashion-mnist");
         int batchSize = cl.Int("batch-size") ?? 128;
         int batches = cl.Int("batches") ?? 400;
