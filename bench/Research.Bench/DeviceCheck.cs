@@ -286,7 +286,7 @@ internal static class DeviceCheck
     private static void RequireDeterministic(nn.Module model)
     {
         var random = model.named_modules()
-            .Where(m => m.module is Dropout { p: > 0 } || m.module is DropPath { p: > 0 })
+            .Where(m => m.module is Dropout { p: > 0 } || m.module is DropPath { drop_prob: > 0 })
             .Select(m => m.name).ToList();
         if (random.Count > 0)
             throw new NotApplicable($"its small configuration keeps random layers ({string.Join(", ", random.Take(3))}), whose draws differ between devices");

@@ -25,12 +25,12 @@ public sealed record CycleMlpConfig(int[] Layers, int[] Dims, int[] MlpRatios, d
 /// convolution mixes the channels: <c>y[:, p] = W · (x_i[p + s_i])_i + b</c>. <c>[B, C, H, W]</c> in and out.</summary>
 public sealed class CycleFC : nn.Module<Tensor, Tensor>
 {
-    private readonly Parameter weight;
-    private readonly Parameter bias;
-    [nn.Buffer] private Tensor offset;
-    private readonly long[] shifts;
-    private readonly long[] reads;
-    private readonly int axis;
+    public readonly Parameter weight;
+    public readonly Parameter bias;
+    [nn.Buffer] public Tensor offset;
+    private readonly long[] _shifts;
+    private readonly long[] _reads;
+    private readonly int _axis;
 
     /// <param name="inChannels">Channels in.</param>
     /// <param name="outChannels">Channels out.</param>
@@ -39,14 +39,14 @@ public sealed class CycleFC : nn.Module<Tensor, Tensor>
     public CycleFC(long inChannels, long outChannels, int kernelH, int kernelW)
     {
         if (kernelH != 1 && kernelW != 1) throw new ArgumentException($"CycleFC: one of the kernel sides must be 1, got ({kernelH}, {kernelW})");
-        axis = kernelH == 1 ? 3 : 2;
+        _axis = kernelH == 1 ? 3 : 2;
         int k = Math.Max(kernelH, kernelW), start = kernelH * kernelW / 2;
-        shifts = Enumerable.Range(0, (int)inChannels).Select(i => (long)((i + start) % k - k / 2)).ToArray();
-        reads = shifts.Select(s => s + 1).ToArray();                          // where channel i reads in the padded axis
+        _shifts = Enumerable.Range(0, (int)inChannels).Select(i => (long)((i + start) % k - k / 2)).ToArray();
+        _reads = _shifts.Select(s => s + 1).ToArray();                          // where channel i reads in the padded axis
         using var scope = NewDisposeScope();
         // the deform_conv2d offsets, (dy, dx) per input channel, as the official gen_offset writes them
         var values = new float[2 * inChannels];
-        for (int i = 0; i < inChannels; i++) values[2 * i + (axis == 3 ? 1 : 0)] = shifts[i];
+        for (int i = 0; i < inChannels; i++) values[2 * i + (_axis == 3 ? 1 : 0)] = _shifts[i];
         offset = tensor(values, [1, 2 * inChannels, 1, 1]).DetachFromDisposeScope();
         weight = new Parameter(empty([outChannels, inChannels, 1, 1]));
         nn.init.kaiming_uniform_(weight, Math.Sqrt(5));
@@ -54,27 +54,24 @@ public sealed class CycleFC : nn.Module<Tensor, Tensor>
         nn.init.uniform_(bias, -1 / Math.Sqrt(inChannels), 1 / Math.Sqrt(inChannels));
     }
 
-    internal Parameter Weight => weight;
-    internal Parameter Bias => bias;
-
     /// <summary>Per input channel, how far along the axis its samples are taken (the offsets of the buffer).</summary>
-    public IReadOnlyList<long> Shifts => shifts;
+    public IReadOnlyList<long> Shifts => _shifts;
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        long length = x.size(axis);
+        long length = x.size(_axis);
         // padded[p + 1] = x[p], zeros at both ends; channel i reads padded[p + 1 + s_i]
-        var padded = F.pad(x, axis == 3 ? [1, 1] : [0, 0, 1, 1]);
+        var padded = F.pad(x, _axis == 3 ? [1, 1] : [0, 0, 1, 1]);
         // index[i, p] = p + 1 + s_i, built here rather than as arange + offsets: Tensor.add passes alpha as a double,
         // which libtorch refuses for int64 tensors
-        var positions = new long[reads.Length * length];
-        for (int i = 0; i < reads.Length; i++)
-            for (long q = 0; q < length; q++) positions[i * length + q] = q + reads[i];
-        var index = tensor(positions, [reads.Length, length], device: x.device);                                  // [C, L]
-        var expanded = axis == 3 ? index.view(1, -1, 1, length).expand(x.size(0), -1, x.size(2), -1)   // [B, C, H, W]
+        var positions = new long[_reads.Length * length];
+        for (int i = 0; i < _reads.Length; i++)
+            for (long q = 0; q < length; q++) positions[i * length + q] = q + _reads[i];
+        var index = tensor(positions, [_reads.Length, length], device: x.device);                                  // [C, L]
+        var expanded = _axis == 3 ? index.view(1, -1, 1, length).expand(x.size(0), -1, x.size(2), -1)   // [B, C, H, W]
                                  : index.view(1, -1, length, 1).expand(x.size(0), -1, -1, x.size(3));
-        var shifted = padded.gather(axis, expanded);
+        var shifted = padded.gather(_axis, expanded);
         var y = F.conv2d(shifted, weight, bias);
         return y.MoveToOuterDisposeScope();
     }
@@ -85,32 +82,32 @@ public sealed class CycleFC : nn.Module<Tensor, Tensor>
 /// (a = mean over positions of their sum, weights = softmax over the branches of <c>reweight(a)</c>), then a projection.</summary>
 public sealed class CycleMixer : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear mlpC;
-    private readonly CycleFC sfcH;
-    private readonly CycleFC sfcW;
-    private readonly Mlp reweight;
-    private readonly Linear proj;
-    private readonly Dropout projDrop;
+    public readonly Linear mlp_c;
+    public readonly CycleFC sfc_h;
+    public readonly CycleFC sfc_w;
+    public readonly Mlp reweight;
+    public readonly Linear proj;
+    public readonly Dropout proj_drop;
 
     public CycleMixer(long dim, double projDropRate = 0)
     {
-        mlpC = new Linear(dim, dim, hasBias: false);
-        sfcH = new CycleFC(dim, dim, 1, 3);
-        sfcW = new CycleFC(dim, dim, 3, 1);
+        mlp_c = new Linear(dim, dim, hasBias: false);
+        sfc_h = new CycleFC(dim, dim, 1, 3);
+        sfc_w = new CycleFC(dim, dim, 3, 1);
         reweight = new Mlp(dim, dim / 4, dim * 3);
         proj = new Linear(dim, dim);
-        projDrop = new Dropout(projDropRate);
+        proj_drop = new Dropout(projDropRate);
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
         var channelsFirst = x.permute(0, 3, 1, 2);                              // [B, H, W, C] -> [B, C, H, W]
-        var h = sfcH.forward(channelsFirst).permute(0, 2, 3, 1);                // -> [B, H, W, C]
-        var w = sfcW.forward(channelsFirst).permute(0, 2, 3, 1);
-        var c = mlpC.forward(x);
+        var h = sfc_h.forward(channelsFirst).permute(0, 2, 3, 1);                // -> [B, H, W, C]
+        var w = sfc_w.forward(channelsFirst).permute(0, 2, 3, 1);
+        var c = mlp_c.forward(x);
         var fused = WeightedSum.Fuse(reweight, h, w, c);
-        return projDrop.forward(proj.forward(fused)).MoveToOuterDisposeScope();
+        return proj_drop.forward(proj.forward(fused)).MoveToOuterDisposeScope();
     }
 }
 
@@ -135,12 +132,12 @@ internal static class WeightedSum
 /// <c>X = X + DropPath(Mixer(LN(X))) / λ</c>, <c>X = X + DropPath(MLP(LN(X))) / λ</c> with skip λ = 1.</summary>
 public sealed class CycleBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly LayerNorm norm1;
-    private readonly nn.Module<Tensor, Tensor> attn;
-    private readonly DropPath dropPath;
-    private readonly LayerNorm norm2;
-    private readonly Mlp mlp;
-    private readonly double skipLam;
+    public readonly LayerNorm norm1;
+    public readonly nn.Module<Tensor, Tensor> attn;
+    public readonly DropPath drop_path;
+    public readonly LayerNorm norm2;
+    public readonly Mlp mlp;
+    private readonly double _skipLam;
 
     /// <param name="dim">Channels C.</param>
     /// <param name="mixer">The token mixer (<see cref="CycleMixer"/> or ViP's <see cref="WeightedPermuteMlp"/>); key <c>attn</c> as the official code.</param>
@@ -151,17 +148,17 @@ public sealed class CycleBlock : nn.Module<Tensor, Tensor>
     {
         norm1 = new LayerNorm(dim);
         attn = mixer;
-        this.dropPath = new DropPath(dropPath);
+        this.drop_path = new DropPath(dropPath);
         norm2 = new LayerNorm(dim);
         mlp = new Mlp(dim, (long)(dim * mlpRatio), dim);
-        this.skipLam = skipLam;
+        this._skipLam = skipLam;
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        x = x + dropPath.forward(attn.forward(norm1.forward(x))) / skipLam;
-        x = x + dropPath.forward(mlp.forward(norm2.forward(x))) / skipLam;
+        x = x + drop_path.forward(attn.forward(norm1.forward(x))) / _skipLam;
+        x = x + drop_path.forward(mlp.forward(norm2.forward(x))) / _skipLam;
         return x.MoveToOuterDisposeScope();
     }
 }

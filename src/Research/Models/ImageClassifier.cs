@@ -34,8 +34,8 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var features = forward_features(x);
-        return forward_head(features);
+        using var scope = NewDisposeScope();
+        return forward_head(forward_features(x)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Runs <paramref name="h"/> through <paramref name="layers"/> in order, releasing each

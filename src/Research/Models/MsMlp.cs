@@ -54,17 +54,17 @@ public sealed record MsMlpConfig(
 /// <c>y = x + DropPath(γ ⊙ W2 GELU(W1 LN(M)))</c>.</summary>
 public sealed class MixShiftBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly ModuleList<Conv2d> dwconvLr;
-    private readonly ModuleList<Conv2d> dwconvTd;
-    private readonly LayerNorm norm;
-    private readonly Linear pwconv1;
-    private readonly GELU act;
-    private readonly Linear pwconv2;
-    private readonly Parameter gamma;
-    private readonly DropPath dropPath;
-    private readonly int[] shiftDist;
-    private readonly bool wrap;
-    private readonly long groups;
+    public readonly ModuleList<Conv2d> dwconv_lr;
+    public readonly ModuleList<Conv2d> dwconv_td;
+    public readonly LayerNorm norm;
+    public readonly Linear pwconv1;
+    public readonly GELU act;
+    public readonly Linear pwconv2;
+    public readonly Parameter gamma;
+    public readonly DropPath drop_path;
+    private readonly int[] _shiftDist;
+    private readonly bool _wrap;
+    private readonly long _groups;
 
     public MixShiftBlock(long dim, int[] mixSize, int[] shiftDist, bool wrap = true, int shiftSize = 5, double mlpRatio = 4,
         double layerScaleInit = 1e-6, double dropPath = 0)
@@ -73,18 +73,18 @@ public sealed class MixShiftBlock : nn.Module<Tensor, Tensor>
         long size = (dim + shiftSize - 1) / shiftSize;
         var chunks = new List<long>();
         for (long left = dim; left > 0; left -= size) chunks.Add(Math.Min(size, left));
-        groups = Math.Min(chunks.Count, Math.Min(mixSize.Length, shiftDist.Length));
-        dwconvLr = new ModuleList<Conv2d>(Enumerable.Range(0, (int)groups).Select(i => DepthwiseConv(chunks[i], mixSize[i])));
-        dwconvTd = new ModuleList<Conv2d>(Enumerable.Range(0, (int)groups).Select(i => DepthwiseConv(chunks[i], mixSize[i])));
-        ChunkSizes = chunks.Take((int)groups).ToArray();
-        this.shiftDist = shiftDist;
-        this.wrap = wrap;
+        _groups = Math.Min(chunks.Count, Math.Min(mixSize.Length, shiftDist.Length));
+        dwconv_lr = new ModuleList<Conv2d>(Enumerable.Range(0, (int)_groups).Select(i => DepthwiseConv(chunks[i], mixSize[i])));
+        dwconv_td = new ModuleList<Conv2d>(Enumerable.Range(0, (int)_groups).Select(i => DepthwiseConv(chunks[i], mixSize[i])));
+        ChunkSizes = chunks.Take((int)_groups).ToArray();
+        this._shiftDist = shiftDist;
+        this._wrap = wrap;
         norm = new LayerNorm(dim, 1e-6);
         pwconv1 = new Linear(dim, (long)(mlpRatio * dim));
         act = new GELU();
         pwconv2 = new Linear((long)(mlpRatio * dim), dim);
         using (var s = NewDisposeScope()) gamma = new Parameter(full([dim], layerScaleInit));
-        this.dropPath = new DropPath(dropPath);
+        this.drop_path = new DropPath(dropPath);
     }
 
     /// <summary>Channels per group (torch.chunk's split of C into S groups).</summary>
@@ -97,7 +97,7 @@ public sealed class MixShiftBlock : nn.Module<Tensor, Tensor>
     private Tensor Shift(Tensor x, int d, int dim)
     {
         if (d == 0) return x.alias();
-        if (wrap) return x.roll(d, dim);
+        if (_wrap) return x.roll(d, dim);
         long n = x.size(dim);
         if (Math.Abs(d) >= n) return zeros_like(x);
         using var kept = d > 0 ? x.narrow(dim, 0, n - d) : x.narrow(dim, -d, n + d);
@@ -112,8 +112,8 @@ public sealed class MixShiftBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var parts = x.split(ChunkSizes, 1);                                             // S groups of [B, C_n, H, W]
-        var lr = parts.Select((p, n) => dwconvLr[n].forward(Shift(p, shiftDist[n], 3))).ToArray();
-        var td = parts.Select((p, n) => dwconvTd[n].forward(Shift(p, shiftDist[n], 2))).ToArray();
+        var lr = parts.Select((p, n) => dwconv_lr[n].forward(Shift(p, _shiftDist[n], 3))).ToArray();
+        var td = parts.Select((p, n) => dwconv_td[n].forward(Shift(p, _shiftDist[n], 2))).ToArray();
         return (cat(lr, 1) + cat(td, 1)).MoveToOuterDisposeScope();
     }
 
@@ -122,15 +122,15 @@ public sealed class MixShiftBlock : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var h = norm.forward(TokenMix(x).permute(0, 2, 3, 1));                          // [B, C, H, W] -> [B, H, W, C]
         h = gamma * pwconv2.forward(act.forward(pwconv1.forward(h)));
-        return (x + dropPath.forward(h.permute(0, 3, 1, 2))).MoveToOuterDisposeScope(); // [B, H, W, C] -> [B, C, H, W]
+        return (x + drop_path.forward(h.permute(0, 3, 1, 2))).MoveToOuterDisposeScope(); // [B, H, W, C] -> [B, C, H, W]
     }
 }
 
 /// <summary>One stage: its blocks, then (except in the last stage) a 2x2 patch embedding to twice the width.</summary>
 public sealed class MsMlpLayer : nn.Module<Tensor, Tensor>
 {
-    private readonly ModuleList<MixShiftBlock> blocks;
-    private readonly nn.Module<Tensor, Tensor>? downsample;
+    public readonly ModuleList<MixShiftBlock> blocks;
+    public readonly nn.Module<Tensor, Tensor>? downsample;
 
     public MsMlpLayer(IEnumerable<MixShiftBlock> blocks, nn.Module<Tensor, Tensor>? downsample)
     {
@@ -175,16 +175,16 @@ public sealed class MsMlp : ImageClassifier<MsMlpConfig>
             SmallConfig = config with { EmbedDim = 20, Depths = [1, 1, 2, 1], DropPathRate = 0 },
         };
 
-    private readonly PatchEmbed patchEmbed;
-    private readonly ModuleList<MsMlpLayer> layers;
-    private readonly LayerNorm norm;
-    private readonly Dropout posDrop;
-    private nn.Module<Tensor, Tensor> head;
+    public readonly PatchEmbed patch_embed;
+    public readonly ModuleList<MsMlpLayer> layers;
+    public readonly LayerNorm norm;
+    public readonly Dropout pos_drop;
+    public nn.Module<Tensor, Tensor> head;
 
     public MsMlp(MsMlpConfig config, ModelOptions? options = null) : base(config, options)
     {
-        patchEmbed = PatchMerging(config.PatchSize, Options.InChannels, config.EmbedDim);
-        posDrop = new Dropout(config.DropRate);
+        patch_embed = PatchMerging(config.PatchSize, Options.InChannels, config.EmbedDim);
+        pos_drop = new Dropout(config.DropRate);
         var dpr = DropPath.Schedule(config.DropPathRate, config.Depths.Sum());
         var stages = new List<MsMlpLayer>();
         for (int i = 0, k = 0; i < config.Depths.Length; i++)
@@ -217,9 +217,8 @@ public sealed class MsMlp : ImageClassifier<MsMlpConfig>
 
     public override Tensor forward_features(Tensor x)
     {
-        Tensor h;
-        using (var embedded = patchEmbed.forward(x)) h = posDrop.forward(embedded);
-        return Chain(h, layers);
+        using var scope = NewDisposeScope();
+        return Chain(pos_drop.forward(patch_embed.forward(x)), layers).MoveToOuterDisposeScope();
     }
 
     /// <summary>Global average pool, LayerNorm over channels, then the classifier.</summary>

@@ -39,12 +39,12 @@ public sealed record RaftMlpConfig(
 /// over the C channels at each position.</summary>
 public sealed class RaftAxisBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly LayerNorm norm;
-    private readonly Linear fc1;
-    private readonly GELU act;
-    private readonly Dropout drop;
-    private readonly Linear fc2;
-    private readonly DropPath dropPath;
+    public readonly LayerNorm norm;
+    public readonly Linear fc1;
+    public readonly GELU act;
+    public readonly Dropout drop;
+    public readonly Linear fc2;
+    public readonly DropPath drop_path;
 
     /// <param name="length">Positions L along the mixed axis.</param>
     /// <param name="channels">C.</param>
@@ -59,7 +59,7 @@ public sealed class RaftAxisBlock : nn.Module<Tensor, Tensor>
         act = new GELU();
         drop = new Dropout(dropRate);
         fc2 = new Linear(raft * length * expansion, raft * length);
-        this.dropPath = new DropPath(dropPath);
+        this.drop_path = new DropPath(dropPath);
     }
 
     public override Tensor forward(Tensor t)
@@ -71,28 +71,28 @@ public sealed class RaftAxisBlock : nn.Module<Tensor, Tensor>
         var normed = norm.forward(perPosition).reshape(b, a, l, co, r).permute(0, 3, 1, 4, 2);   // -> [B, C/r, A, r, L]
         var rafts = normed.reshape(b, co * a, r * l);                                              // -> [B, C/r·A, r·L]
         var y = fc2.forward(drop.forward(act.forward(fc1.forward(rafts))));
-        return (t + dropPath.forward(drop.forward(y).reshape(b, co, a, r, l))).MoveToOuterDisposeScope();
+        return (t + drop_path.forward(drop.forward(y).reshape(b, co, a, r, l))).MoveToOuterDisposeScope();
     }
 }
 
 /// <summary>Pre-norm channel MLP on tokens <c>[B, N, C]</c>: <c>X + DropPath(W4 GELU(W3 LN(X)))</c>.</summary>
 public sealed class RaftChannelBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly LayerNorm norm;
-    private readonly Mlp mlp;
-    private readonly DropPath dropPath;
+    public readonly LayerNorm norm;
+    public readonly Mlp mlp;
+    public readonly DropPath drop_path;
 
     public RaftChannelBlock(long channels, int expansion = 4, double dropPath = 0, double dropRate = 0)
     {
         norm = new LayerNorm(channels);
         mlp = new Mlp(channels, channels * expansion, channels, dropRate);
-        this.dropPath = new DropPath(dropPath);
+        this.drop_path = new DropPath(dropPath);
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return (x + dropPath.forward(mlp.forward(norm.forward(x)))).MoveToOuterDisposeScope();
+        return (x + drop_path.forward(mlp.forward(norm.forward(x)))).MoveToOuterDisposeScope();
     }
 }
 
@@ -101,16 +101,16 @@ public sealed class RaftChannelBlock : nn.Module<Tensor, Tensor>
 /// resized to it (bicubic) before the token mixing and back after, as the official code does.</summary>
 public sealed class RaftBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly RaftAxisBlock vertical;
-    private readonly RaftAxisBlock horizontal;
-    private readonly RaftChannelBlock channel;
-    private readonly long gridH, gridW, raft;
+    public readonly RaftAxisBlock vertical;
+    public readonly RaftAxisBlock horizontal;
+    public readonly RaftChannelBlock channel;
+    private readonly long _gridH, _gridW, _raft;
 
     public RaftBlock(long channels, long gridH, long gridW, long raft, int tokenExpansion = 2, int channelExpansion = 4,
         double dropPath = 0, double dropRate = 0)
     {
         if (channels % raft != 0) throw new ArgumentException($"RaftBlock: channels {channels} are not divisible by the raft size {raft}");
-        (this.gridH, this.gridW, this.raft) = (gridH, gridW, raft);
+        (_gridH, _gridW, _raft) = (gridH, gridW, raft);
         vertical = new RaftAxisBlock(gridH, channels, raft, tokenExpansion, dropPath, dropRate);
         horizontal = new RaftAxisBlock(gridW, channels, raft, tokenExpansion, dropPath, dropRate);
         channel = new RaftChannelBlock(channels, channelExpansion, dropPath, dropRate);
@@ -121,17 +121,17 @@ public sealed class RaftBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var (b, c) = (x.size(0), x.size(2));
-        long co = c / raft;
-        var tokens = Resize(x, h, w, gridH, gridW);
+        long co = c / _raft;
+        var tokens = Resize(x, h, w, _gridH, _gridW);
         // [B, h·w, (r C/r)] -> [B, h, w, r, C/r] -> [B, C/r, w, r, h]: vertical rafts of length r·h
-        var t = tokens.reshape(b, gridH, gridW, raft, co).permute(0, 4, 2, 3, 1);
+        var t = tokens.reshape(b, _gridH, _gridW, _raft, co).permute(0, 4, 2, 3, 1);
         t = vertical.forward(t);
         t = horizontal.forward(t.permute(0, 1, 4, 3, 2));                    // [B, C/r, w, r, h] -> [B, C/r, h, r, w]
-        var mixed = t.permute(0, 2, 4, 3, 1).reshape(b, gridH * gridW, c);  // [B, C/r, h, r, w] -> [B, h, w, r, C/r] -> [B, N, C]
-        return channel.forward(Resize(mixed, gridH, gridW, h, w)).MoveToOuterDisposeScope();
+        var mixed = t.permute(0, 2, 4, 3, 1).reshape(b, _gridH * _gridW, c);  // [B, C/r, h, r, w] -> [B, h, w, r, C/r] -> [B, N, C]
+        return channel.forward(Resize(mixed, _gridH, _gridW, h, w)).MoveToOuterDisposeScope();
     }
 
-    public override Tensor forward(Tensor x) => Forward(x, gridH, gridW);
+    public override Tensor forward(Tensor x) => Forward(x, _gridH, _gridW);
 
     /// <summary>Tokens on an h x w grid resized to h2 x w2 (bicubic, corners not aligned); the same tensor when equal.</summary>
     internal static Tensor Resize(Tensor tokens, long h, long w, long h2, long w2)
@@ -148,7 +148,7 @@ public sealed class RaftBlock : nn.Module<Tensor, Tensor>
 /// <c>[B, C, H, W]</c> to tokens <c>[B, (H/p)(W/p), D]</c>, each patch flattened in (row, column, channel) order.</summary>
 public sealed class RaftPatchEmbed(long inChannels, long dim, long patchSize) : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear fc = new(patchSize * patchSize * inChannels, dim);
+    public readonly Linear fc = new(patchSize * patchSize * inChannels, dim);
 
     public override Tensor forward(Tensor x)
     {
@@ -166,15 +166,15 @@ public sealed class RaftPatchEmbed(long inChannels, long dim, long patchSize) : 
 /// Linear of Σ k²·C_in inputs. <c>[B, C, H, W]</c> to tokens <c>[B, (H/s)(W/s), D]</c>.</summary>
 public sealed class CrossScaleEmbedding : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear fc;
-    private readonly int[] kernels;
-    private readonly int stride;
+    public readonly Linear fc;
+    private readonly int[] _kernels;
+    private readonly int _stride;
 
     public CrossScaleEmbedding(long inChannels, long dim, int[] kernels)
     {
-        this.kernels = kernels;
-        stride = kernels.Min();
-        if (kernels.Any(k => k % stride != 0)) throw new ArgumentException($"CrossScaleEmbedding: kernels [{string.Join(", ", kernels)}] must be multiples of the smallest");
+        this._kernels = kernels;
+        _stride = kernels.Min();
+        if (kernels.Any(k => k % _stride != 0)) throw new ArgumentException($"CrossScaleEmbedding: kernels [{string.Join(", ", kernels)}] must be multiples of the smallest");
         fc = new Linear(kernels.Sum(k => (long)k * k) * inChannels, dim);
     }
 
@@ -182,7 +182,7 @@ public sealed class CrossScaleEmbedding : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         // each unfold: [B, C·k·k, L] -> [B, L, C·k·k]
-        var windows = kernels.Select(k => F.unfold(x, k, padding: (k - stride) / 2, stride: stride).transpose(1, 2)).ToArray();
+        var windows = _kernels.Select(k => F.unfold(x, k, padding: (k - _stride) / 2, stride: _stride).transpose(1, 2)).ToArray();
         return fc.forward(cat(windows, 2)).MoveToOuterDisposeScope();
     }
 }
@@ -191,24 +191,24 @@ public sealed class CrossScaleEmbedding : nn.Module<Tensor, Tensor>
 /// patch size when it is not one), then the blocks; <c>[B, C, H, W]</c> to <c>[B, D, H/p, W/p]</c>.</summary>
 public sealed class RaftStage : nn.Module<Tensor, Tensor>
 {
-    private readonly nn.Module<Tensor, Tensor> embed;
-    private readonly ModuleList<RaftBlock> blocks;
-    private readonly long patchSize;
+    public readonly nn.Module<Tensor, Tensor> embed;
+    public readonly ModuleList<RaftBlock> blocks;
+    private readonly long _patchSize;
 
     public RaftStage(nn.Module<Tensor, Tensor> embed, IEnumerable<RaftBlock> blocks, long patchSize)
     {
         this.embed = embed;
         this.blocks = new ModuleList<RaftBlock>(blocks);
-        this.patchSize = patchSize;
+        this._patchSize = patchSize;
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
         long height = x.size(2), width = x.size(3);
-        long h = (height + patchSize - 1) / patchSize, w = (width + patchSize - 1) / patchSize;
-        if (height % patchSize != 0 || width % patchSize != 0)
-            x = F.interpolate(x, size: [h * patchSize, w * patchSize], mode: "bicubic", align_corners: false);
+        long h = (height + _patchSize - 1) / _patchSize, w = (width + _patchSize - 1) / _patchSize;
+        if (height % _patchSize != 0 || width % _patchSize != 0)
+            x = F.interpolate(x, size: [h * _patchSize, w * _patchSize], mode: "bicubic", align_corners: false);
         var tokens = embed.forward(x);                                          // [B, h·w, D]
         foreach (var block in blocks) tokens = block.Forward(tokens, h, w);
         var d = tokens.size(2);
@@ -244,10 +244,10 @@ public sealed class RaftMlp : ImageClassifier<RaftMlpConfig>
     private static ModelEntry Entry(string name, RaftMlpConfig config, PaperNumbers paper, RaftMlpConfig small) =>
         ModelEntry.Of(name, "raftmlp", config, (c, o) => new RaftMlp(c, o), paper) with { SmallConfig = small };
 
-    private readonly ModuleList<RaftStage> stages;
-    private readonly LayerNorm norm;
-    private readonly Dropout headDrop;
-    private nn.Module<Tensor, Tensor> head;
+    public readonly ModuleList<RaftStage> stages;
+    public readonly LayerNorm norm;
+    public readonly Dropout head_drop;
+    public nn.Module<Tensor, Tensor> head;
 
     /// <summary>The token grid side each stage's token mixing is built for: ceil(previous / patch size).</summary>
     public IReadOnlyList<long> GridSizes { get; }
@@ -281,7 +281,7 @@ public sealed class RaftMlp : ImageClassifier<RaftMlpConfig>
         GridSizes = grids;
         stages = new ModuleList<RaftStage>(stageList);
         norm = new LayerNorm(num_features);
-        headDrop = new Dropout(config.DropRate);
+        head_drop = new Dropout(config.DropRate);
         head = LinearHead(num_features, Options.NumClasses);
     }
 
@@ -337,7 +337,7 @@ public sealed class RaftMlp : ImageClassifier<RaftMlpConfig>
     public override Tensor forward_head(Tensor features, bool pre_logits = false)
     {
         using var scope = NewDisposeScope();
-        var pooled = headDrop.forward(norm.forward(features.permute(0, 2, 3, 1)).mean([1, 2]));   // [B, D, h, w] -> [B, h, w, D] -> [B, D]
+        var pooled = head_drop.forward(norm.forward(features.permute(0, 2, 3, 1)).mean([1, 2]));   // [B, D, h, w] -> [B, h, w, D] -> [B, D]
         return Classify(pooled, pre_logits, head);
     }
 

@@ -82,10 +82,8 @@ public sealed class SpatialShiftMlp : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var h = fc1.forward(x);
-        using var a = act.forward(h);
-        using var s = shift.forward(a);
-        return fc2.forward(s);
+        using var scope = NewDisposeScope();
+        return fc2.forward(shift.forward(act.forward(fc1.forward(x)))).MoveToOuterDisposeScope();
     }
 }
 
@@ -94,11 +92,11 @@ public sealed class SpatialShiftMlp : nn.Module<Tensor, Tensor>
 /// Channels-last <c>[B, H, W, C]</c> in and out.</summary>
 public sealed class S2MlpBlock : nn.Module<Tensor, Tensor>
 {
-    public readonly SpatialShiftMlp spatialMlp;
+    public readonly SpatialShiftMlp spatial_mlp;
     public readonly nn.Module<Tensor, Tensor> norm1;
-    public readonly Mlp channelMlp;
+    public readonly Mlp channel_mlp;
     public readonly nn.Module<Tensor, Tensor> norm2;
-    public readonly DropPath dropPath;
+    public readonly DropPath drop_path;
 
     /// <param name="dim">c.</param>
     /// <param name="hidden">The channel MLP's hidden width r·c.</param>
@@ -109,18 +107,18 @@ public sealed class S2MlpBlock : nn.Module<Tensor, Tensor>
     public S2MlpBlock(long dim, long hidden, ShiftPattern pattern, Func<long, nn.Module<Tensor, Tensor>> norm,
         ShiftImpl impl = SpatialShift.DefaultImpl, double dropPath = 0)
     {
-        spatialMlp = new SpatialShiftMlp(dim, pattern, impl);
+        spatial_mlp = new SpatialShiftMlp(dim, pattern, impl);
         norm1 = norm(dim);
-        channelMlp = new Mlp(dim, hidden, dim);
+        channel_mlp = new Mlp(dim, hidden, dim);
         norm2 = norm(dim);
-        this.dropPath = new DropPath(dropPath);
+        this.drop_path = new DropPath(dropPath);
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = x + dropPath.forward(norm1.forward(spatialMlp.forward(x)));      // x + LN(FC2(shift(GELU(FC1 x))))
-        var z = y + dropPath.forward(norm2.forward(channelMlp.forward(y)));      // y + LN(FC4(GELU(FC3 y)))
+        var y = x + drop_path.forward(norm1.forward(spatial_mlp.forward(x)));      // x + LN(FC2(shift(GELU(FC1 x))))
+        var z = y + drop_path.forward(norm2.forward(channel_mlp.forward(y)));      // y + LN(FC4(GELU(FC3 y)))
         return z.MoveToOuterDisposeScope();
     }
 }

@@ -77,16 +77,19 @@ public sealed class S2MlpV2Mixer : nn.Module<Tensor, Tensor>
     public readonly nn.Module<Tensor, Tensor> fuse;
     public readonly Linear mlp2;
 
-    public long dim { get; }
-    public long k { get; }
+    /// <summary>C: the width.</summary>
+    public long Dim { get; }
+
+    /// <summary>K: the number of branches.</summary>
+    public long K { get; }
 
     public S2MlpV2Mixer(long dim, IReadOnlyList<ShiftPattern> branches, S2MlpV2Fusion fusion = S2MlpV2Fusion.SplitAttention,
         double splitAttentionRatio = 0.25, ShiftImpl impl = SpatialShift.DefaultImpl)
     {
-        (this.dim, k) = (dim, branches.Count);
-        mlp1 = new Linear(dim, dim * k);
+        (Dim, K) = (dim, branches.Count);
+        mlp1 = new Linear(dim, dim * K);
         shift = new SpatialShiftLayer(ShiftPattern.Concat(string.Join("+", branches.Select(b => b.Name)), branches.ToArray()), impl);
-        fuse = fusion == S2MlpV2Fusion.SplitAttention ? new SplitAttention(dim, k, splitAttentionRatio) : new MeanFusion();
+        fuse = fusion == S2MlpV2Fusion.SplitAttention ? new SplitAttention(dim, K, splitAttentionRatio) : new MeanFusion();
         mlp2 = new Linear(dim, dim);
     }
 
@@ -95,7 +98,7 @@ public sealed class S2MlpV2Mixer : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var s = x.shape;
         var expanded = mlp1.forward(x);                          // [B, H, W, C] -> [B, H, W, K*C]
-        var branches = shift.forward(expanded).reshape(s[0], s[1], s[2], k, dim);   // [B, H, W, K*C] -> [B, H, W, K, C]
+        var branches = shift.forward(expanded).reshape(s[0], s[1], s[2], K, Dim);   // [B, H, W, K*C] -> [B, H, W, K, C]
         var fused = fuse.forward(branches);                              // [B, H, W, K, C] -> [B, H, W, C]
         return mlp2.forward(fused).MoveToOuterDisposeScope();
     }
@@ -108,7 +111,7 @@ public sealed class S2MlpV2Block : nn.Module<Tensor, Tensor>
     public readonly S2MlpV2Mixer mixer;
     public readonly LayerNorm norm2;
     public readonly Mlp mlp;
-    public readonly DropPath dropPath;
+    public readonly DropPath drop_path;
 
     public S2MlpV2Block(long dim, double mlpRatio, IReadOnlyList<ShiftPattern> branches, S2MlpV2Fusion fusion = S2MlpV2Fusion.SplitAttention,
         double splitAttentionRatio = 0.25, ShiftImpl impl = SpatialShift.DefaultImpl, double dropPath = 0, double eps = 1e-5)
@@ -117,14 +120,14 @@ public sealed class S2MlpV2Block : nn.Module<Tensor, Tensor>
         mixer = new S2MlpV2Mixer(dim, branches, fusion, splitAttentionRatio, impl);
         norm2 = new LayerNorm(dim, eps);
         mlp = new Mlp(dim, (long)(dim * mlpRatio), dim);
-        this.dropPath = new DropPath(dropPath);
+        this.drop_path = new DropPath(dropPath);
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = x + dropPath.forward(mixer.forward(norm1.forward(x)));   // Y = X + S2MLPv2(LN(X))
-        var z = y + dropPath.forward(mlp.forward(norm2.forward(y)));     // Z = Y + MLP(LN(Y))
+        var y = x + drop_path.forward(mixer.forward(norm1.forward(x)));   // Y = X + S2MLPv2(LN(X))
+        var z = y + drop_path.forward(mlp.forward(norm2.forward(y)));     // Z = Y + MLP(LN(Y))
         return z.MoveToOuterDisposeScope();
     }
 }
@@ -214,8 +217,8 @@ public sealed class S2MlpV2 : ImageClassifier<S2MlpV2Config>
     /// <summary>Images <c>[B, C, H, W]</c> to normalised tokens <c>[B, H', W', c_last]</c> of the last stage.</summary>
     public override Tensor forward_features(Tensor x)
     {
-        using var h = Chain(stem.forward(x), stages);
-        return norm.forward(h);
+        using var scope = NewDisposeScope();
+        return norm.forward(Chain(stem.forward(x), stages)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Global average pooling over the tokens, then the classifier.</summary>

@@ -40,8 +40,8 @@ public abstract class TokenPyramid<TConfig> : ImageClassifier<TConfig> where TCo
             }
             else if (m is CycleFC cycle)
             {
-                nn.init.trunc_normal_(cycle.Weight, 0, 0.02, -2, 2);
-                nn.init.zeros_(cycle.Bias);
+                nn.init.trunc_normal_(cycle.weight, 0, 0.02, -2, 2);
+                nn.init.zeros_(cycle.bias);
             }
         }
     }

@@ -23,20 +23,20 @@ public sealed record VipConfig(int[] Layers, int[] Dims, int[] SegmentDims, int[
 /// attention (<c>reweight</c>, hidden C/4) and projected.</summary>
 public sealed class WeightedPermuteMlp : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear mlpC;
-    private readonly Linear mlpH;
-    private readonly Linear mlpW;
-    private readonly Mlp reweight;
-    private readonly Linear proj;
-    private readonly long segments;
+    public readonly Linear mlp_c;
+    public readonly Linear mlp_h;
+    public readonly Linear mlp_w;
+    public readonly Mlp reweight;
+    public readonly Linear proj;
+    private readonly long _segments;
 
     public WeightedPermuteMlp(long dim, long segmentDim)
     {
         if (dim % segmentDim != 0) throw new ArgumentException($"WeightedPermuteMlp: width {dim} is not divisible by the segment count {segmentDim}");
-        segments = segmentDim;
-        mlpC = new Linear(dim, dim, hasBias: false);
-        mlpH = new Linear(dim, dim, hasBias: false);
-        mlpW = new Linear(dim, dim, hasBias: false);
+        _segments = segmentDim;
+        mlp_c = new Linear(dim, dim, hasBias: false);
+        mlp_h = new Linear(dim, dim, hasBias: false);
+        mlp_w = new Linear(dim, dim, hasBias: false);
         reweight = new Mlp(dim, dim / 4, dim * 3);
         proj = new Linear(dim, dim);
     }
@@ -45,15 +45,15 @@ public sealed class WeightedPermuteMlp : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var (b, h, w, c) = (x.size(0), x.size(1), x.size(2), x.size(3));
-        long s = c / segments;
-        var split = x.reshape(b, h, w, segments, s);                                                   // [B, H, W, C] -> [B, H, W, S, C/S]
+        long s = c / _segments;
+        var split = x.reshape(b, h, w, _segments, s);                                                   // [B, H, W, C] -> [B, H, W, S, C/S]
         // height: [B, H, W, S, C/S] -> [B, S, W, H, C/S] -> [B, S, W, H·C/S], FC, and back
-        var hb = mlpH.forward(split.permute(0, 3, 2, 1, 4).reshape(b, segments, w, h * s))
-            .reshape(b, segments, w, h, s).permute(0, 3, 2, 1, 4).reshape(b, h, w, c);
+        var hb = mlp_h.forward(split.permute(0, 3, 2, 1, 4).reshape(b, _segments, w, h * s))
+            .reshape(b, _segments, w, h, s).permute(0, 3, 2, 1, 4).reshape(b, h, w, c);
         // width: [B, H, W, S, C/S] -> [B, H, S, W, C/S] -> [B, H, S, W·C/S], FC, and back
-        var wb = mlpW.forward(split.permute(0, 1, 3, 2, 4).reshape(b, h, segments, w * s))
-            .reshape(b, h, segments, w, s).permute(0, 1, 3, 2, 4).reshape(b, h, w, c);
-        var cb = mlpC.forward(x);
+        var wb = mlp_w.forward(split.permute(0, 1, 3, 2, 4).reshape(b, h, _segments, w * s))
+            .reshape(b, h, _segments, w, s).permute(0, 1, 3, 2, 4).reshape(b, h, w, c);
+        var cb = mlp_c.forward(x);
         return proj.forward(WeightedSum.Fuse(reweight, hb, wb, cb)).MoveToOuterDisposeScope();
     }
 }

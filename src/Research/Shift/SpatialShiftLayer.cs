@@ -12,25 +12,25 @@ public sealed class SpatialShiftLayer(ShiftPattern pattern, ShiftImpl impl = Spa
 {
     [nn.Ignore] private readonly Dictionary<(long, long, long, ScalarType, Device), ShiftPlan> _plans = new();
 
-    public ShiftPattern pattern { get; } = pattern;
+    public ShiftPattern Pattern { get; } = pattern;
 
     /// <summary>Which implementation runs; switching it leaves the output unchanged (up to the order of
     /// additions in the gradient at the borders).</summary>
-    public ShiftImpl impl { get; set; } = impl;
+    public ShiftImpl Impl { get; set; } = impl;
 
-    public bool channelsLast { get; } = channelsLast;
+    public bool ChannelsLast { get; } = channelsLast;
 
     public override Tensor forward(Tensor x)
     {
-        if (pattern.IsIdentity) return x.alias();
-        var probe = new ShiftPlan(pattern, x, channelsLast);
+        if (Pattern.IsIdentity) return x.alias();
+        var probe = new ShiftPlan(Pattern, x, ChannelsLast);
         ShiftPlan plan;
         lock (_plans)
         {
             if (!_plans.TryGetValue(probe.Key, out plan!)) _plans[probe.Key] = plan = probe;
         }
-        return plan.Apply(x, impl);
+        return plan.Apply(x, Impl);
     }
 
-    public override string extra_repr() => $"{pattern}, impl={impl}";
+    public override string extra_repr() => $"{Pattern}, Impl={Impl}";
 }

@@ -51,7 +51,7 @@ public sealed class MetaFormerTests
         Assert.All(scale.data<float>(), v => Assert.Equal(layerScale, v, layerScale * 1e-5));
         // linear over all five blocks: 0, r/4, r/2, 3r/4, r
         var rates = model.named_modules().Where(m => m.module is Research.Models.Layers.DropPath && m.name.EndsWith("drop_path1"))
-            .Select(m => ((Research.Models.Layers.DropPath)m.module).p).ToArray();
+            .Select(m => ((Research.Models.Layers.DropPath)m.module).drop_prob).ToArray();
         Assert.Equal(new[] { 0, dropPath / 4, dropPath / 2, 3 * dropPath / 4, dropPath }, rates, new ToleranceComparer(1e-12));
     }
 

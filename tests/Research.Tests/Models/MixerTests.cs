@@ -127,7 +127,7 @@ public sealed class MixerTests
     {
         using var model = Tiny(depth: 3, more: c => c with { DropPathRate = 0.1, LinearDropPath = linear });
         var rates = model.named_modules().Where(m => m.module is Research.Models.Layers.DropPath)
-            .Select(m => ((Research.Models.Layers.DropPath)m.module).p).ToArray();
+            .Select(m => ((Research.Models.Layers.DropPath)m.module).drop_prob).ToArray();
         Assert.Equal(expected, rates, new ToleranceComparer(1e-12));
     }
 

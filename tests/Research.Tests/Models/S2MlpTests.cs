@@ -81,7 +81,7 @@ public sealed class S2MlpTests
         Tensor? refLogits = null, refGrad = null;
         foreach (var impl in Enum.GetValues<ShiftImpl>())
         {
-            foreach (var block in model.blocks) block.spatialMlp.shift.impl = impl;
+            foreach (var block in model.blocks) block.spatial_mlp.shift.Impl = impl;
             model.zero_grad();
             var logits = model.forward(x);
             logits.sum().backward();
@@ -99,7 +99,7 @@ public sealed class S2MlpTests
     {
         using var scope = NewDisposeScope();
         var model = Small(new S2MlpConfig(PatchSize: 4, EmbedDim: 16, Depth: 3, DropPathRate: 0.5));
-        Assert.Equal(new[] { 0.0, 0.25, 0.5 }, model.blocks.Select(b => b.dropPath.p));    // linear in depth (DeiT)
+        Assert.Equal(new[] { 0.0, 0.25, 0.5 }, model.blocks.Select(b => b.drop_path.drop_prob));    // linear in depth (DeiT)
         var x = randn(8, 3, 16, 16);
         model.train();
         Assert.False(model.forward(x).equal(model.forward(x)), "training passes should drop different paths");

@@ -72,7 +72,7 @@ public sealed class S2MlpV2Tests
         Tensor? reference = null;
         foreach (var impl in Enum.GetValues<ShiftImpl>())
         {
-            foreach (var block in v2.stages.SelectMany(st => st.blocks)) block.mixer.shift.impl = impl;
+            foreach (var block in v2.stages.SelectMany(st => st.blocks)) block.mixer.shift.Impl = impl;
             model.zero_grad();
             var logits = model.forward(x);
             logits.sum().backward();

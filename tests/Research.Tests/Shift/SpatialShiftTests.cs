@@ -159,7 +159,7 @@ public sealed class SpatialShiftTests
             var reference = SpatialShift.shift(x, ShiftPatterns.Eight, ShiftImpl.Slicing);
             foreach (var impl in Enum.GetValues<ShiftImpl>())
             {
-                layer.impl = impl;
+                layer.Impl = impl;
                 Assert.True(layer.forward(x).equal(reference), $"{impl} on [{string.Join(", ", shape)}]");
                 Assert.True(layer.forward(x).equal(reference), $"{impl} second call (cached plan)");
             }

@@ -6,21 +6,22 @@ namespace Research.Models.Layers;
 /// <summary>Stochastic depth per sample (timm's <c>DropPath</c>): in training each sample's branch is zeroed
 /// with probability p and the kept ones are scaled by 1/(1 - p), so the expectation is unchanged; in eval
 /// (or with p = 0) the input passes through.</summary>
-public sealed class DropPath(double p = 0) : nn.Module<Tensor, Tensor>
+public sealed class DropPath(double dropProb = 0) : nn.Module<Tensor, Tensor>
 {
-    public double p { get; } = p is >= 0 and < 1 ? p : throw new ArgumentOutOfRangeException(nameof(p), $"DropPath: p must be in [0, 1), got {p}");
+    /// <summary>The probability of dropping a sample's branch (timm's <c>drop_prob</c>).</summary>
+    public double drop_prob { get; } = dropProb is >= 0 and < 1 ? dropProb
+        : throw new ArgumentOutOfRangeException(nameof(dropProb), $"DropPath: the drop probability must be in [0, 1), got {dropProb}");
 
     public override Tensor forward(Tensor x)
     {
-        if (!training || p == 0) return x.alias();
-        double keep = 1 - p;
+        if (!training || drop_prob == 0) return x.alias();
+        using var scope = NewDisposeScope();
+        double keep = 1 - drop_prob;
         var shape = new long[x.dim()];
         Array.Fill(shape, 1L);
         shape[0] = x.size(0);                                          // one draw per sample: [B, 1, ..., 1]
-        using var draw = empty(shape, x.dtype, x.device);
-        using var mask = bernoulli(draw, keep);
-        mask.div_(keep);
-        return x * mask;
+        var mask = bernoulli(empty(shape, x.dtype, x.device), keep).div_(keep);
+        return (x * mask).MoveToOuterDisposeScope();
     }
 
     /// <summary>Rates rising linearly from 0 to <paramref name="rate"/> over <paramref name="depth"/> blocks,
@@ -28,5 +29,5 @@ public sealed class DropPath(double p = 0) : nn.Module<Tensor, Tensor>
     public static double[] Schedule(double rate, int depth) =>
         Enumerable.Range(0, depth).Select(i => depth > 1 ? rate * i / (depth - 1) : 0.0).ToArray();
 
-    public override string extra_repr() => $"drop_prob={p:0.###}";
+    public override string extra_repr() => $"drop_prob={drop_prob:0.###}";
 }

@@ -33,10 +33,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var h = fc1.forward(x);
-        using var a = act.forward(h);
-        using var d = drop1.forward(a);
-        using var y = fc2.forward(d);
-        return drop2.forward(y);
+        using var scope = NewDisposeScope();
+        var y = fc2.forward(drop1.forward(act.forward(fc1.forward(x))));
+        return drop2.forward(y).MoveToOuterDisposeScope();
     }
 }

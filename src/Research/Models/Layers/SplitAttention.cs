@@ -12,12 +12,15 @@ public sealed class SplitAttention : nn.Module<Tensor, Tensor>
 {
     public readonly Mlp mlp;
 
-    public long dim { get; }
-    public long k { get; }
+    /// <summary>C: the width of each branch.</summary>
+    public long Dim { get; }
+
+    /// <summary>K: the number of branches fused.</summary>
+    public long K { get; }
 
     public SplitAttention(long dim, long k = 3, double hiddenRatio = 0.25)
     {
-        (this.dim, this.k) = (dim, k);
+        (Dim, K) = (dim, k);
         mlp = new Mlp(dim, Math.Max(1, (long)(dim * hiddenRatio)), dim * k);
     }
 
@@ -25,10 +28,10 @@ public sealed class SplitAttention : nn.Module<Tensor, Tensor>
     /// trained model's fusion can be read off after an ordinary forward pass. Setting it false frees the copy.</summary>
     public bool KeepWeights
     {
-        get => keepWeights;
+        get => _keepWeights;
         set
         {
-            keepWeights = value;
+            _keepWeights = value;
             if (!value) ReplaceLastWeights(null);
         }
     }
@@ -37,7 +40,7 @@ public sealed class SplitAttention : nn.Module<Tensor, Tensor>
     /// (each [b, :, c] sums to 1); owned by the layer, replaced by the next forward.</summary>
     public Tensor? LastWeights { get; private set; }
 
-    private bool keepWeights;
+    private bool _keepWeights;
 
     /// <param name="x">The K branches, <c>[B, H, W, K, C]</c>.</param>
     public override Tensor forward(Tensor x)
@@ -45,10 +48,10 @@ public sealed class SplitAttention : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         long b = x.size(0);
         var a = x.mean([1, 2]).sum(1);                                  // [B, H, W, K, C] -> [B, K, C] -> [B, C]
-        var logits = mlp.forward(a).reshape(b, dim, k);                  // [B, K*C] -> [B, C, K]
+        var logits = mlp.forward(a).reshape(b, Dim, K);                  // [B, K*C] -> [B, C, K]
         var weights = logits.softmax(2).permute(0, 2, 1);                // [B, C, K] -> [B, K, C]
-        if (keepWeights) ReplaceLastWeights(weights.detach().contiguous().DetachFromDisposeScope());
-        return (x * weights.reshape(b, 1, 1, k, dim)).sum(3).MoveToOuterDisposeScope();   // [B, H, W, K, C] * [B, 1, 1, K, C] -> [B, H, W, C]
+        if (_keepWeights) ReplaceLastWeights(weights.detach().contiguous().DetachFromDisposeScope());
+        return (x * weights.reshape(b, 1, 1, K, Dim)).sum(3).MoveToOuterDisposeScope();   // [B, H, W, K, C] * [B, 1, 1, K, C] -> [B, H, W, C]
     }
 
     private void ReplaceLastWeights(Tensor? weights)
