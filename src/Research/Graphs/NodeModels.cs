@@ -18,6 +18,20 @@ public abstract class NodeModel : nn.Module
 
     /// <summary>Whether the output depends on the edges (false for the MLP student).</summary>
     public abstract bool UsesGraph { get; }
+
+    /// <summary>The official models' layer loop: each layer in turn, <paramref name="between"/> (activation and dropout)
+    /// after every layer but the last.</summary>
+    private protected static Tensor Stack<TLayer>(ModuleList<TLayer> layers, Tensor x, Func<TLayer, Tensor, Tensor> layer,
+        Func<Tensor, Tensor> between) where TLayer : nn.Module
+    {
+        var h = x;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            h = layer(layers[l], h);
+            if (l < layers.Count - 1) h = between(h);
+        }
+        return h;
+    }
 }
 
 /// <summary>The kinds of teacher FF-G2M distils from.</summary>
@@ -39,16 +53,8 @@ public sealed class Gcn : NodeModel
 
     public override bool UsesGraph => true;
 
-    public override Tensor forward(Adjacency graph, Tensor x)
-    {
-        var h = x;
-        for (int l = 0; l < layers.Count; l++)
-        {
-            h = layers[l].forward(graph, h);
-            if (l < layers.Count - 1) h = F.dropout(h, _dropout, training);
-        }
-        return h;
-    }
+    public override Tensor forward(Adjacency graph, Tensor x) =>
+        Stack(layers, x, (layer, h) => layer.forward(graph, h), h => F.dropout(h, _dropout, training));
 
     /// <summary>(in, out) of each of <paramref name="numLayers"/> layers: in → hidden → … → hidden → classes.</summary>
     internal static IEnumerable<(long In, long Out)> Widths(int numLayers, long inFeatures, long hidden, long numClasses)
@@ -73,16 +79,8 @@ public sealed class GraphSage : NodeModel
 
     public override bool UsesGraph => true;
 
-    public override Tensor forward(Adjacency graph, Tensor x)
-    {
-        var h = x;
-        for (int l = 0; l < layers.Count; l++)
-        {
-            h = layers[l].forward(graph, h);
-            if (l < layers.Count - 1) h = F.dropout(F.relu(h), _dropout, training);
-        }
-        return h;
-    }
+    public override Tensor forward(Adjacency graph, Tensor x) =>
+        Stack(layers, x, (layer, h) => layer.forward(graph, h), h => F.dropout(F.relu(h), _dropout, training));
 }
 
 /// <summary>GAT teacher as in the official code: hidden layers of <c>heads</c> heads of width <c>hidden / heads</c>
@@ -137,16 +135,7 @@ public sealed class StudentMlp : NodeModel
     public override Tensor forward(Adjacency graph, Tensor x) => forward(x);
 
     /// <summary>Logits from the features alone, <c>[N, F] → [N, C]</c>.</summary>
-    public Tensor forward(Tensor x)
-    {
-        var h = x;
-        for (int l = 0; l < layers.Count; l++)
-        {
-            h = layers[l].forward(h);
-            if (l < layers.Count - 1) h = F.dropout(F.relu(h), _dropout, training);
-        }
-        return h;
-    }
+    public Tensor forward(Tensor x) => Stack(layers, x, (layer, h) => layer.forward(h), h => F.dropout(F.relu(h), _dropout, training));
 }
 
 /// <summary>Builds teachers and students from <see cref="Ffg2mOptions"/>.</summary>
