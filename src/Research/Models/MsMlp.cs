@@ -213,7 +213,7 @@ public sealed class MsMlp : ImageClassifier<MsMlpConfig>
     /// <summary>MSC's <c>PatchEmbed</c>, the stem and the merging between stages: a stride-p convolution, then LayerNorm over
     /// channels (eps 1e-6), channels-first in and out, the image side floored as the convolution floors it; keys proj, norm.</summary>
     private static PatchEmbed PatchMerging(long patchSize, long inChannels, long embedDim) =>
-        new(patchSize, inChannels, embedDim, new LayerNorm(embedDim, 1e-6), output: Layout.ChannelsFirst, wholePatches: false);
+        new(patchSize, inChannels, embedDim, new ChannelLayerNorm(embedDim, 1e-6), output: Layout.ChannelsFirst, wholePatches: false);
 
     public override Tensor forward_features(Tensor x)
     {
