@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Research.Models.Layers;
 using Research.Shift;
 using Research.Torch;
@@ -13,6 +14,13 @@ namespace Research.Models;
 // no channel MLP, hybrid stages). State-dict keys are timm's metaformer.py ones for poolformer_*:
 // stem.conv, stages.0.blocks.0.norm1, .layer_scale1.scale, .mlp.fc1 (a 1x1 convolution),
 // stages.1.downsample.conv, head.norm, head.fc.
+// The same class builds the MetaFormer baselines (Yu et al., "MetaFormer Baselines for Vision",
+// https://arxiv.org/abs/2210.13452) as timm does: PoolFormerV2, ConvFormer (separable-convolution mixer, SepConv) and
+// CAFormer (SepConv in stages 1-2, attention in 3-4), with StarReLU, bias-free norms and MLPs, norms in the stem and the
+// downsampling layers, ResScale on the shortcuts of the last two stages and the MLP head (keys stem.norm,
+// stages.1.downsample.norm, .res_scale1.scale, .mlp.act.scale, .token_mixer.pwconv1, head.fc.fc1). Every such option
+// defaults to the PoolFormer behaviour and is left out of a configuration's JSON while unset, so run keys of the
+// PoolFormer configurations do not change.
 // Deviations, each an option:
 //  - the head follows timm (global pool, then LayerNorm over channels, eps 1e-6, then fc), which is how timm
 //    ports the sail-sg weights; the paper's code normalises the feature map with GroupNorm(1) before pooling
@@ -37,6 +45,13 @@ public enum TokenMixerKind
     SpatialFc,
     /// <summary>Multi-head self-attention, head dim 32, no qkv bias (PFC hybrid stages).</summary>
     Attention,
+    /// <summary>MobileNetV2's inverted separable convolution, ConvFormer's token mixer (timm's <c>SepConv</c>):
+    /// 1x1 conv to 2C, StarReLU, depthwise 7x7, 1x1 conv back to C, no biases.</summary>
+    SepConv,
+    /// <summary>CAFormer's attention (timm's metaformer <c>Attention</c>): as <see cref="Attention"/> but the stage runs
+    /// channels-last <c>[B, N, C]</c> (so its norms are LayerNorms over C and its channel MLP is Linear, keys
+    /// <c>mlp.fc1.weight</c> of shape <c>[4C, C]</c>), the output projection has no bias and there is no position embedding.</summary>
+    CaFormerAttention,
 }
 
 /// <summary>The normalisation of the MetaFormer blocks (PFP Table 5 "norm" rows).</summary>
@@ -54,7 +69,8 @@ public enum MetaFormerNorm
 /// <summary>One MetaFormer: four stages of <see cref="Depths"/> blocks at widths <see cref="Dims"/>, a token
 /// mixer per stage (<see cref="TokenMixers"/>, pooling everywhere when null), LayerScale starting at
 /// <see cref="LayerScaleInit"/> (none when null), stochastic depth rising linearly from 0 at the first block
-/// to <see cref="DropPathRate"/> at the last.</summary>
+/// to <see cref="DropPathRate"/> at the last. The properties after <see cref="AttentionHeadDim"/> are timm's options for
+/// the MetaFormer baselines; each one's default is PoolFormer's behaviour, and is left out of the JSON of run keys.</summary>
 public sealed record MetaFormerConfig(
     int[] Depths,
     int[] Dims,
@@ -69,10 +85,27 @@ public sealed record MetaFormerConfig(
     bool Residual = true,
     bool ChannelMlp = true,
     bool HeadNormBeforePool = false,
-    int AttentionHeadDim = 32)
+    int AttentionHeadDim = 32,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] MetaFormerNorm[]? StageNorms = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool BiasFreeNorms = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] MetaFormerNorm? DownsampleNorm = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] double?[]? LayerScaleInits = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] double?[]? ResScaleInits = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool BiasFreeMlp = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool UseMlpHead = false)
 {
     /// <summary>The mixer of stage <paramref name="stage"/>.</summary>
     public TokenMixerKind MixerAt(int stage) => TokenMixers is null ? TokenMixerKind.Pooling : TokenMixers[stage];
+
+    /// <summary>The norm of stage <paramref name="stage"/>'s blocks: <see cref="StageNorms"/> where set, else <see cref="Norm"/>.</summary>
+    public MetaFormerNorm NormAt(int stage) => StageNorms is null ? Norm : StageNorms[stage];
+
+    /// <summary>Initial LayerScale of stage <paramref name="stage"/>: <see cref="LayerScaleInits"/> where set, else
+    /// <see cref="LayerScaleInit"/>; null for none.</summary>
+    public double? LayerScaleAt(int stage) => LayerScaleInits is null ? LayerScaleInit : LayerScaleInits[stage];
+
+    /// <summary>Initial ResScale of stage <paramref name="stage"/> (timm's res_scale_init_values); null for none.</summary>
+    public double? ResScaleAt(int stage) => ResScaleInits?[stage];
 }
 
 // ----- token mixers ---------------------------------------------------------------------------------------------
@@ -126,6 +159,35 @@ public sealed class DepthwiseConvMixer(long dim, int kernelSize = 3) : nn.Module
     public override Tensor forward(Tensor x) => conv.forward(x);
 }
 
+/// <summary>ConvFormer's token mixer (timm's <c>SepConv</c>, MobileNetV2's inverted separable convolution) on
+/// <c>[B, C, H, W]</c>: <c>pwconv2(act2(dwconv(act1(pwconv1 x))))</c>, pwconv1 a 1x1 convolution to
+/// <c>expansionRatio</c>·C channels, act1 <see cref="StarReLU"/>, dwconv depthwise K x K (padding K/2), act2 the identity,
+/// pwconv2 a 1x1 convolution back to C; no biases unless <c>bias</c>.</summary>
+public sealed class SepConv : nn.Module<Tensor, Tensor>
+{
+    public readonly Conv2d pwconv1;
+    public readonly nn.Module<Tensor, Tensor> act1;
+    public readonly Conv2d dwconv;
+    public readonly nn.Module<Tensor, Tensor> act2;
+    public readonly Conv2d pwconv2;
+
+    public SepConv(long dim, double expansionRatio = 2, int kernelSize = 7, bool bias = false)
+    {
+        long mid = (long)(expansionRatio * dim);
+        pwconv1 = new Conv2d(dim, mid, 1, hasBias: bias);
+        act1 = new StarReLU();
+        dwconv = new Conv2d(mid, mid, kernelSize, padding: kernelSize / 2, groups: mid, hasBias: bias);
+        act2 = new Identity();
+        pwconv2 = new Conv2d(mid, dim, 1, hasBias: bias);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return pwconv2.forward(act2.forward(dwconv.forward(act1.forward(pwconv1.forward(x))))).MoveToOuterDisposeScope();
+    }
+}
+
 /// <summary>One bias-free linear layer over the N tokens of <c>[B, C, H, W]</c> (the paper's "Spatial FC").</summary>
 public sealed class SpatialFc(long numTokens) : nn.Module<Tensor, Tensor>
 {
@@ -140,58 +202,50 @@ public sealed class SpatialFc(long numTokens) : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>Multi-head self-attention over the tokens of <c>[B, C, H, W]</c>: <c>softmax(QKᵀ/√d)V</c> per head,
-/// heads of width d (32 by default), qkv without bias, output projection with bias (PFC).</summary>
+/// <summary>Multi-head self-attention over the tokens of <c>[B, C, H, W]</c> (or of <c>[B, N, C]</c> with
+/// <c>channelsLast</c>, as CAFormer's stages run): <c>softmax(QKᵀ/√d)V</c> per head, heads of width d (32 by default),
+/// qkv without bias, output projection with bias (PFC) or without (<c>projBias</c> false, timm's CAFormer).</summary>
 public sealed class MetaFormerAttention : nn.Module<Tensor, Tensor>
 {
     private readonly Linear qkv;
     private readonly Linear proj;
     private readonly long heads;
     private readonly long headDim;
+    private readonly bool channelsLast;
 
-    public MetaFormerAttention(long dim, long headDim = 32)
+    public MetaFormerAttention(long dim, long headDim = 32, bool projBias = true, bool channelsLast = false)
     {
         this.headDim = headDim;
+        this.channelsLast = channelsLast;
         heads = Math.Max(1, dim / headDim);
         qkv = new Linear(dim, heads * headDim * 3, hasBias: false);
-        proj = new Linear(heads * headDim, dim);
+        proj = new Linear(heads * headDim, dim, projBias);
     }
 
     public override Tensor forward(Tensor x)
     {
+        if (channelsLast) return Attend(x);
         using var scope = NewDisposeScope();
         var (b, c, h, w) = (x.size(0), x.size(1), x.size(2), x.size(3));
-        long n = h * w;
-        var tokens = x.flatten(2).transpose(1, 2);                                          // [B, C, H, W] -> [B, N, C]
+        var y = Attend(x.flatten(2).transpose(1, 2));                                        // [B, C, H, W] -> [B, N, C]
+        return y.transpose(1, 2).reshape(b, c, h, w).MoveToOuterDisposeScope();                           // [B, N, C] -> [B, C, H, W]
+    }
+
+    /// <summary>Attention over tokens <c>[B, N, C]</c>, returning <c>[B, N, C]</c>.</summary>
+    private Tensor Attend(Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        var (b, n) = (tokens.size(0), tokens.size(1));
         // [B, N, 3·heads·d] -> [B, N, 3, heads, d] -> [3, B, heads, N, d]
         var qkvHeads = qkv.forward(tokens).reshape(b, n, 3, heads, headDim).permute(2, 0, 3, 1, 4).unbind(0);
         var (q, k, v) = (qkvHeads[0], qkvHeads[1], qkvHeads[2]);
         var attn = (q.matmul(k.transpose(-2, -1)) * (1.0 / Math.Sqrt(headDim))).softmax(-1);    // [B, heads, N, N]
         var mixed = attn.matmul(v).transpose(1, 2).reshape(b, n, heads * headDim);              // [B, heads, N, d] -> [B, N, heads·d]
-        var y = proj.forward(mixed);                                                              // [B, N, C]
-        return y.transpose(1, 2).reshape(b, c, h, w).MoveToOuterDisposeScope();                           // [B, N, C] -> [B, C, H, W]
+        return proj.forward(mixed).MoveToOuterDisposeScope();                                     // [B, N, C]
     }
 }
 
 // ----- block parts ----------------------------------------------------------------------------------------------
-
-/// <summary>A learnt per-channel scale of <c>[B, C, H, W]</c>, <c>scale</c> of shape <c>[C]</c> (timm's metaformer Scale).</summary>
-public sealed class ChannelScale : nn.Module<Tensor, Tensor>
-{
-    private readonly Parameter scale;
-
-    public ChannelScale(long dim, double initValue)
-    {
-        using var s = NewDisposeScope();
-        scale = new Parameter(full([dim], initValue));
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var view = scale.view(-1, 1, 1);                           // [C] -> [C, 1, 1]
-        return x * view;
-    }
-}
 
 /// <summary>LayerNorm over the channels of <c>[B, C, H, W]</c> at each position (PFC LayerNormChannel).</summary>
 public sealed class ChannelLayerNorm : nn.Module<Tensor, Tensor>
@@ -218,7 +272,7 @@ public sealed class ChannelLayerNorm : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>Two 1x1 convolutions with an activation between: the channel MLP on <c>[B, C, H, W]</c>
-/// (timm's <c>Mlp(use_conv=True)</c>, keys fc1, fc2).</summary>
+/// (timm's <c>Mlp(use_conv=True)</c>, keys fc1, fc2, and act's parameters where it has some, as StarReLU does).</summary>
 public sealed class ConvMlp : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d fc1;
@@ -227,12 +281,12 @@ public sealed class ConvMlp : nn.Module<Tensor, Tensor>
     private readonly Conv2d fc2;
     private readonly Dropout drop2;
 
-    public ConvMlp(long dim, long hidden, string activation = "gelu", double drop = 0)
+    public ConvMlp(long dim, long hidden, string activation = "gelu", double drop = 0, bool bias = true)
     {
-        fc1 = new Conv2d(dim, hidden, 1);
-        act = MetaFormer.Activation(activation);
+        fc1 = new Conv2d(dim, hidden, 1, hasBias: bias);
+        act = Activations.Create(activation);
         drop1 = new Dropout(drop);
-        fc2 = new Conv2d(hidden, dim, 1);
+        fc2 = new Conv2d(hidden, dim, 1, hasBias: bias);
         drop2 = new Dropout(drop);
     }
 
@@ -250,66 +304,83 @@ public sealed class Zero : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => zeros_like(x);
 }
 
-/// <summary>One MetaFormer block (PFP Eq. 3 and 5), pre-norm, on <c>[B, C, H, W]</c>:
-/// <c>Y = X + DropPath(LS1 ⊙ TokenMixer(Norm(X)))</c>, <c>Z = Y + DropPath(LS2 ⊙ MLP(Norm(Y)))</c>.</summary>
+/// <summary>One MetaFormer block (PFP Eq. 3 and 5), pre-norm, on <c>[B, C, H, W]</c> (or <c>[B, N, C]</c> in a
+/// channels-last stage): <c>Y = RS1 ⊙ X + DropPath(LS1 ⊙ TokenMixer(Norm(X)))</c>,
+/// <c>Z = RS2 ⊙ Y + DropPath(LS2 ⊙ MLP(Norm(Y)))</c>, where LayerScale LS and ResScale RS are learnt per-channel
+/// scales (identities when not configured), as timm's metaformer block.</summary>
 public sealed class MetaFormerBlock : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> norm1;
     private readonly nn.Module<Tensor, Tensor> tokenMixer;
     private readonly DropPath dropPath1;
     private readonly nn.Module<Tensor, Tensor> layerScale1;
-    private readonly nn.Module<Tensor, Tensor> shortcut;
+    private readonly nn.Module<Tensor, Tensor> resScale1;
     private readonly nn.Module<Tensor, Tensor> norm2;
     private readonly nn.Module<Tensor, Tensor> mlp;
     private readonly DropPath dropPath2;
     private readonly nn.Module<Tensor, Tensor> layerScale2;
+    private readonly nn.Module<Tensor, Tensor> resScale2;
 
     /// <param name="dim">Channels C.</param>
     /// <param name="tokenMixer">What mixes the tokens (see <see cref="TokenMixerKind"/>).</param>
     /// <param name="norm">Makes the block's norms for a width.</param>
     /// <param name="mlpRatio">Channel-MLP hidden width as a multiple of C.</param>
-    /// <param name="activation">gelu, relu or silu.</param>
+    /// <param name="activation">The channel MLP's activation (see <see cref="Activations"/>).</param>
     /// <param name="layerScaleInit">Initial LayerScale; null for none.</param>
     /// <param name="dropPath">Stochastic-depth rate of both sub-blocks.</param>
     /// <param name="drop">Dropout inside the channel MLP.</param>
     /// <param name="residual">False drops the shortcuts (PFP Table 5's "no residual").</param>
     /// <param name="channelMlp">False removes the channel-MLP sub-block (PFP Table 5's "no channel MLP").</param>
+    /// <param name="resScaleInit">Initial ResScale on both shortcuts; null for none.</param>
+    /// <param name="mlpBias">Whether the channel MLP's layers have biases.</param>
+    /// <param name="channelsLast">Whether the block sees <c>[B, N, C]</c> (its MLP is then Linear, as timm's attention stages).</param>
     public MetaFormerBlock(long dim, nn.Module<Tensor, Tensor> tokenMixer, Func<long, nn.Module<Tensor, Tensor>> norm,
         double mlpRatio = 4, string activation = "gelu", double? layerScaleInit = 1e-5, double dropPath = 0, double drop = 0,
-        bool residual = true, bool channelMlp = true)
+        bool residual = true, bool channelMlp = true, double? resScaleInit = null, bool mlpBias = true, bool channelsLast = false)
     {
+        long hidden = (long)(mlpRatio * dim);
         norm1 = norm(dim);
         this.tokenMixer = tokenMixer;
         dropPath1 = new DropPath(dropPath);
-        layerScale1 = layerScaleInit is double v1 ? new ChannelScale(dim, v1) : new Identity();
-        shortcut = residual ? new Identity() : new Zero();
+        layerScale1 = layerScaleInit is double v1 ? new Scale(dim, v1, !channelsLast) : new Identity();
+        resScale1 = Shortcut(dim, residual, resScaleInit, channelsLast);
         norm2 = channelMlp ? norm(dim) : new Identity();
-        mlp = channelMlp ? new ConvMlp(dim, (long)(mlpRatio * dim), activation, drop) : new Zero();
+        mlp = !channelMlp ? new Zero()
+            : channelsLast ? new Mlp(dim, hidden, drop: drop, bias: mlpBias, act: Activations.Create(activation))
+            : new ConvMlp(dim, hidden, activation, drop, mlpBias);
         dropPath2 = new DropPath(dropPath);
-        layerScale2 = channelMlp && layerScaleInit is double v2 ? new ChannelScale(dim, v2) : new Identity();
+        layerScale2 = channelMlp && layerScaleInit is double v2 ? new Scale(dim, v2, !channelsLast) : new Identity();
+        resScale2 = Shortcut(dim, residual, resScaleInit, channelsLast);
     }
+
+    private static nn.Module<Tensor, Tensor> Shortcut(long dim, bool residual, double? resScaleInit, bool channelsLast) =>
+        !residual ? new Zero() : resScaleInit is double v ? new Scale(dim, v, !channelsLast) : new Identity();
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        x = shortcut.forward(x) + dropPath1.forward(layerScale1.forward(tokenMixer.forward(norm1.forward(x))));
-        x = shortcut.forward(x) + dropPath2.forward(layerScale2.forward(mlp.forward(norm2.forward(x))));
+        x = resScale1.forward(x) + dropPath1.forward(layerScale1.forward(tokenMixer.forward(norm1.forward(x))));
+        x = resScale2.forward(x) + dropPath2.forward(layerScale2.forward(mlp.forward(norm2.forward(x))));
         return x.MoveToOuterDisposeScope();
     }
 }
 
-/// <summary>Stage i: a downsampling convolution (3x3, stride 2, padding 1; none in stage 0), an optional
-/// learnt position embedding (before the first attention stage, as PFC's hybrid models), then the blocks.</summary>
+/// <summary>Stage i: a downsampling layer (none in stage 0), an optional learnt position embedding (before the first
+/// attention stage, as PFC's hybrid models), then the blocks; a channels-last stage (timm's attention stages) runs its
+/// blocks on <c>[B, N, C]</c> tokens and returns <c>[B, C, H, W]</c>.</summary>
 public sealed class MetaFormerStage : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> downsample;
     private readonly Parameter? posEmbed;
     private readonly ModuleList<MetaFormerBlock> blocks;
+    private readonly bool channelsLast;
 
-    public MetaFormerStage(nn.Module<Tensor, Tensor> downsample, IEnumerable<MetaFormerBlock> blocks, long[]? posEmbedShape = null)
+    public MetaFormerStage(nn.Module<Tensor, Tensor> downsample, IEnumerable<MetaFormerBlock> blocks, long[]? posEmbedShape = null,
+        bool channelsLast = false)
     {
         this.downsample = downsample;
         this.blocks = new ModuleList<MetaFormerBlock>(blocks);
+        this.channelsLast = channelsLast;
         if (posEmbedShape is not null)
         {
             using var s = NewDisposeScope();
@@ -326,20 +397,48 @@ public sealed class MetaFormerStage : nn.Module<Tensor, Tensor>
             h.Dispose();
             h = withPos;
         }
-        return ImageClassifier.Chain(h, blocks);
+        if (!channelsLast) return ImageClassifier.Chain(h, blocks);
+        var (b, c, height, width) = (h.size(0), h.size(1), h.size(2), h.size(3));
+        Tensor tokens;
+        using (h)
+        using (var flat = h.flatten(2)) tokens = flat.transpose(1, 2);              // [B, C, H, W] -> [B, N, C]
+        using var y = ImageClassifier.Chain(tokens, blocks);
+        using var channelsFirst = y.transpose(1, 2);                                   // [B, N, C] -> [B, C, N]
+        return channelsFirst.reshape(b, c, height, width);                             // [B, C, N] -> [B, C, H, W]
     }
 }
 
-/// <summary>A convolution that reports its MACs (the stem's and the downsampling layers' <c>conv</c>).</summary>
-public sealed class ConvStem(long inChannels, long outChannels, int kernelSize, int stride, int padding) : nn.Module<Tensor, Tensor>
+/// <summary>The stem (timm's metaformer <c>Stem</c>): a 7x7 stride-4 convolution (padding 2), then a norm when
+/// configured (keys conv, norm).</summary>
+public sealed class Stem(long inChannels, long outChannels, nn.Module<Tensor, Tensor>? norm = null) : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv = new(inChannels, outChannels, kernelSize, stride, padding);
+    private readonly Conv2d conv = new(inChannels, outChannels, 7, 4, 2);
+    private readonly nn.Module<Tensor, Tensor> norm = norm ?? new Identity();
 
-    public override Tensor forward(Tensor x) => conv.forward(x);
+    public override Tensor forward(Tensor x)
+    {
+        using var y = conv.forward(x);
+        return norm.forward(y);
+    }
 }
 
-/// <summary>timm's MetaFormer head: global average pool, LayerNorm over channels, classifier (keys norm, fc);
-/// with <c>normBeforePool</c> the paper's order (GroupNorm(1) on the feature map, then pool, then fc).</summary>
+/// <summary>Downsampling between stages (timm's metaformer <c>Downsampling</c>): a norm of the input when configured,
+/// then a 3x3 stride-2 convolution (padding 1) (keys norm, conv).</summary>
+public sealed class Downsampling(long inChannels, long outChannels, nn.Module<Tensor, Tensor>? norm = null) : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> norm = norm ?? new Identity();
+    private readonly Conv2d conv = new(inChannels, outChannels, 3, 2, 1);
+
+    public override Tensor forward(Tensor x)
+    {
+        using var normed = norm.forward(x);
+        return conv.forward(normed);
+    }
+}
+
+/// <summary>timm's MetaFormer head: global average pool, LayerNorm over channels, classifier (keys norm, fc; the
+/// classifier a Linear, or an <see cref="MlpHead"/> with keys fc.fc1, fc.norm, fc.fc2); with <c>normBeforePool</c> the
+/// paper's order (GroupNorm(1) on the feature map, then pool, then fc).</summary>
 public sealed class MetaFormerHead : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> norm;
@@ -347,12 +446,12 @@ public sealed class MetaFormerHead : nn.Module<Tensor, Tensor>
     internal nn.Module<Tensor, Tensor> fc;
     private readonly bool normBeforePool;
 
-    public MetaFormerHead(long dim, long numClasses, bool normBeforePool, double dropRate)
+    public MetaFormerHead(long dim, long numClasses, bool normBeforePool, double dropRate, bool mlpHead = false)
     {
         this.normBeforePool = normBeforePool;
         norm = normBeforePool ? new GroupNorm(1, dim) : new LayerNorm(dim, 1e-6);
         drop = new Dropout(dropRate);
-        fc = MetaFormer.Classifier(dim, numClasses);
+        fc = MetaFormer.Classifier(dim, numClasses, mlpHead, dropRate);
     }
 
     /// <summary><c>[B, C, H, W]</c> to pooled, normalised <c>[B, C]</c>.</summary>
@@ -381,6 +480,28 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
     private static readonly int[] M = [96, 192, 384, 768];
     private static readonly MetaFormerConfig S12 = new([2, 2, 6, 2], S, LayerScaleInit: 1e-5, DropPathRate: 0.1);
 
+    // The MetaFormer baselines as timm builds them (its MetaFormer defaults): StarReLU in bias-free MLPs, bias-free
+    // norms, a bias-free LayerNorm after the stem and before every downsampling convolution, ResScale 1 on the
+    // shortcuts of stages 3-4 and no LayerScale. Stochastic depth as the authors' training scripts (MFBC scripts/);
+    // their head dropout is left out, because DropRate would also drop inside the channel MLPs.
+    private static readonly MetaFormerConfig V2 = S12 with
+    {
+        Activation = "starrelu", LayerScaleInit = null, ResScaleInits = [null, null, 1.0, 1.0], BiasFreeNorms = true,
+        DownsampleNorm = MetaFormerNorm.LayerNorm, BiasFreeMlp = true,
+    };
+    private static readonly MetaFormerConfig PoolV2 = V2 with { Norm = MetaFormerNorm.GroupNorm1 };
+    private static readonly MetaFormerConfig Conv = V2 with
+    {
+        Depths = [3, 3, 9, 3], Norm = MetaFormerNorm.LayerNorm, TokenMixers = Stages(TokenMixerKind.SepConv), UseMlpHead = true, DropPathRate = 0.2,
+    };
+    private static readonly MetaFormerConfig CA = Conv with
+    {
+        TokenMixers = [TokenMixerKind.SepConv, TokenMixerKind.SepConv, TokenMixerKind.CaFormerAttention, TokenMixerKind.CaFormerAttention], DropPathRate = 0.15,
+    };
+    private static readonly int[] D36 = [3, 12, 18, 3];
+    private const string MfbSource = "MFBC README (the authors' sail-sg/metaformer)";
+    private const string MfbNote = "counts as the authors' README table lists them; the paper's own table could not be checked here, so no table is cited";
+
     /// <summary>PoolFormer S12 ... M48 under timm's names, and the MetaFormer rows of PFP Table 5 built on S12.</summary>
     public static IEnumerable<ModelEntry> Variants =>
     [
@@ -400,6 +521,20 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
         Entry("metaformer_ppaa_s12_224", S12 with { TokenMixers = Mix("PPAA"), Norm = MetaFormerNorm.LayerNorm }, new(16.5, 2.5, "PFP Table 5") { Top1 = 81.0 }),
         Entry("metaformer_pppf_s12_224", S12 with { TokenMixers = Mix("PPPF") }, new(11.9, 1.8, "PFP Table 5") { Top1 = 77.5 }),
         Entry("metaformer_ppff_s12_224", S12 with { TokenMixers = Mix("PPFF") }, new(12.2, 1.9, "PFP Table 5") { Top1 = 77.9 }),
+        // MetaFormer Baselines (arXiv 2210.13452) under timm's names
+        Entry("poolformerv2_s12", PoolV2, new(11.9, 1.8, MfbSource, MfbNote)),
+        Entry("poolformerv2_s24", PoolV2 with { Depths = [4, 4, 12, 4] }, new(21.3, 3.4, MfbSource, MfbNote)),
+        Entry("poolformerv2_s36", PoolV2 with { Depths = [6, 6, 18, 6], DropPathRate = 0.2 }, new(30.8, 5.0, MfbSource, MfbNote)),
+        Entry("poolformerv2_m36", PoolV2 with { Depths = [6, 6, 18, 6], Dims = M, DropPathRate = 0.3 }, new(56.1, 8.8, MfbSource, MfbNote)),
+        Entry("poolformerv2_m48", PoolV2 with { Depths = [8, 8, 24, 8], Dims = M, DropPathRate = 0.4 }, new(73.3, 11.5, MfbSource, MfbNote)),
+        Entry("convformer_s18", Conv, new(27, 3.9, MfbSource, MfbNote)),
+        Entry("convformer_s36", Conv with { Depths = D36, DropPathRate = 0.3 }, new(40, 7.6, MfbSource, MfbNote)),
+        Entry("convformer_m36", Conv with { Depths = D36, Dims = [96, 192, 384, 576], DropPathRate = 0.4 }, new(57, 12.8, MfbSource, MfbNote)),
+        Entry("convformer_b36", Conv with { Depths = D36, Dims = [128, 256, 512, 768], DropPathRate = 0.6 }, new(100, 22.6, MfbSource, MfbNote)),
+        Entry("caformer_s18", CA, new(26, 4.1, MfbSource, MfbNote)),
+        Entry("caformer_s36", CA with { Depths = D36, DropPathRate = 0.3 }, new(39, 8.0, MfbSource, MfbNote)),
+        Entry("caformer_m36", CA with { Depths = D36, Dims = [96, 192, 384, 576], DropPathRate = 0.4 }, new(56, 13.2, MfbSource, MfbNote)),
+        Entry("caformer_b36", CA with { Depths = D36, Dims = [128, 256, 512, 768], DropPathRate = 0.6 }, new(99, 23.2, MfbSource, MfbNote)),
     ];
 
     private static TokenMixerKind[] Stages(TokenMixerKind kind) => [kind, kind, kind, kind];
@@ -423,7 +558,7 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
 
     // ----- the model ---------------------------------------------------------------------------------------
 
-    private readonly ConvStem stem;
+    private readonly Stem stem;
     private readonly ModuleList<MetaFormerStage> stages;
     private readonly MetaFormerHead head;
 
@@ -432,29 +567,36 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
 
     public MetaFormer(MetaFormerConfig config, ModelOptions? options = null) : base(config, options)
     {
-        if (config.Depths.Length != config.Dims.Length || (config.TokenMixers is { } t && t.Length != config.Depths.Length))
-            throw new ArgumentException("MetaFormer: Depths, Dims and TokenMixers need one entry per stage");
+        int numStages = config.Depths.Length;
+        if (config.Dims.Length != numStages || new[] { config.TokenMixers?.Length, config.StageNorms?.Length,
+                config.LayerScaleInits?.Length, config.ResScaleInits?.Length }.Any(n => n is int k && k != numStages))
+            throw new ArgumentException("MetaFormer: Depths, Dims, TokenMixers, StageNorms, LayerScaleInits and ResScaleInits need one entry per stage");
         // stem: 7x7, stride 4, padding 2; downsampling: 3x3, stride 2, padding 1
         var grids = new List<long> { (Options.ImageSize + 2 * 2 - 7) / 4 + 1 };
         for (int i = 1; i < config.Depths.Length; i++) grids.Add((grids[^1] + 2 - 3) / 2 + 1);
         GridSizes = grids;
 
-        stem = new ConvStem(Options.InChannels, config.Dims[0], 7, 4, 2);
+        stem = new Stem(Options.InChannels, config.Dims[0], DownsampleNorm(config, config.Dims[0]));
         var dpr = DropPath.Schedule(config.DropPathRate, config.Depths.Sum());
         int firstAttention = Enumerable.Range(0, config.Depths.Length).FirstOrDefault(i => config.MixerAt(i) == TokenMixerKind.Attention, -1);
         var stageList = new List<MetaFormerStage>();
         for (int i = 0, blockIndex = 0; i < config.Depths.Length; i++)
         {
             long dim = config.Dims[i], grid = grids[i];
-            nn.Module<Tensor, Tensor> downsample = i == 0 ? new Identity() : new ConvStem(config.Dims[i - 1], dim, 3, 2, 1);
+            nn.Module<Tensor, Tensor> downsample = i == 0 ? new Identity()
+                : new Downsampling(config.Dims[i - 1], dim, DownsampleNorm(config, config.Dims[i - 1]));
+            // timm runs its attention stages channels-last, which changes the norms' and the MLP's layers (not the math)
+            bool channelsLast = config.MixerAt(i) == TokenMixerKind.CaFormerAttention;
+            var stageNorm = config.NormAt(i);
             var blocks = new List<MetaFormerBlock>();
             for (int j = 0; j < config.Depths[i]; j++, blockIndex++)
-                blocks.Add(new MetaFormerBlock(dim, TokenMixer(config, i, dim, grid), d => Norm(config.Norm, d), config.MlpRatio,
-                    config.Activation, config.LayerScaleInit, dpr[blockIndex], config.DropRate, config.Residual, config.ChannelMlp));
-            stageList.Add(new MetaFormerStage(downsample, blocks, i == firstAttention ? [1, dim, grid, grid] : null));
+                blocks.Add(new MetaFormerBlock(dim, TokenMixer(config, i, dim, grid), d => Norm(stageNorm, d, config.BiasFreeNorms, channelsLast),
+                    config.MlpRatio, config.Activation, config.LayerScaleAt(i), dpr[blockIndex], config.DropRate, config.Residual,
+                    config.ChannelMlp, config.ResScaleAt(i), !config.BiasFreeMlp, channelsLast));
+            stageList.Add(new MetaFormerStage(downsample, blocks, i == firstAttention ? [1, dim, grid, grid] : null, channelsLast));
         }
         stages = new ModuleList<MetaFormerStage>(stageList);
-        head = new MetaFormerHead(config.Dims[^1], Options.NumClasses, config.HeadNormBeforePool, config.DropRate);
+        head = new MetaFormerHead(config.Dims[^1], Options.NumClasses, config.HeadNormBeforePool, config.DropRate, config.UseMlpHead);
         InitWeights();
     }
 
@@ -467,29 +609,46 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
         TokenMixerKind.SpatialShift => new SpatialShiftLayer(ShiftPatterns.Default, channelsLast: false),
         TokenMixerKind.SpatialFc => new SpatialFc(grid * grid),
         TokenMixerKind.Attention => new MetaFormerAttention(dim, config.AttentionHeadDim),
+        TokenMixerKind.SepConv => new SepConv(dim),
+        TokenMixerKind.CaFormerAttention => new MetaFormerAttention(dim, config.AttentionHeadDim, projBias: false, channelsLast: true),
         var k => throw new ArgumentException($"Unknown token mixer {k}"),
     };
 
-    private static nn.Module<Tensor, Tensor> Norm(MetaFormerNorm norm, long dim) => norm switch
-    {
-        MetaFormerNorm.GroupNorm1 => new GroupNorm(1, dim),
-        MetaFormerNorm.LayerNorm => new ChannelLayerNorm(dim),
-        MetaFormerNorm.BatchNorm => new BatchNorm2d(dim),
-        _ => new Identity(),
-    };
+    // Bias-free norms are the MetaFormer baselines' (eps 1e-6); a channels-last stage normalises the last axis.
+    private static nn.Module<Tensor, Tensor> Norm(MetaFormerNorm norm, long dim, bool biasFree = false, bool channelsLast = false) =>
+        (norm, biasFree, channelsLast) switch
+        {
+            (MetaFormerNorm.None, _, _) => new Identity(),
+            (MetaFormerNorm.LayerNorm, false, false) => new ChannelLayerNorm(dim),
+            (MetaFormerNorm.LayerNorm, true, false) => new LayerNorm2dNoBias(dim),
+            (MetaFormerNorm.LayerNorm, false, true) => new LayerNorm(dim),
+            (MetaFormerNorm.LayerNorm, true, true) => new LayerNormNoBias(dim),
+            (MetaFormerNorm.GroupNorm1, false, false) => new GroupNorm(1, dim),
+            (MetaFormerNorm.GroupNorm1, true, false) => new GroupNorm1NoBias(dim),
+            (MetaFormerNorm.BatchNorm, false, false) => new BatchNorm2d(dim),
+            _ => throw new ArgumentException($"MetaFormer: no {(biasFree ? "bias-free " : "")}{norm}{(channelsLast ? " for a channels-last (attention) stage" : "")}"),
+        };
 
-    /// <summary>An activation by name: gelu (exact), relu or silu (PFP Table 5 "activation" rows).</summary>
-    public static nn.Module<Tensor, Tensor> Activation(string name) => name switch
-    {
-        "gelu" => new GELU(),
-        "relu" => new ReLU(),
-        "silu" => new SiLU(),
-        _ => throw new ArgumentException($"Unknown activation '{name}': expected gelu, relu or silu"),
-    };
+    private static nn.Module<Tensor, Tensor>? DownsampleNorm(MetaFormerConfig config, long dim) =>
+        config.DownsampleNorm is { } norm ? Norm(norm, dim, config.BiasFreeNorms) : null;
 
-    internal static nn.Module<Tensor, Tensor> Classifier(long dim, long numClasses)
+    /// <summary>An activation by name (see <see cref="Activations.Create"/>): gelu (exact), relu or silu (PFP Table 5
+    /// "activation" rows), starrelu or squaredrelu.</summary>
+    public static nn.Module<Tensor, Tensor> Activation(string name) => Activations.Create(name);
+
+    internal static nn.Module<Tensor, Tensor> Classifier(long dim, long numClasses, bool mlpHead = false, double dropRate = 0)
     {
         if (numClasses <= 0) return new Identity();
+        if (mlpHead)
+        {
+            var head = new MlpHead(dim, numClasses, dropRate: dropRate);
+            foreach (var linear in new[] { head.fc1, head.fc2 })
+            {
+                nn.init.trunc_normal_(linear.weight, 0, 0.02, -2, 2);
+                nn.init.zeros_(linear.bias!);
+            }
+            return head;
+        }
         var fc = new Linear(dim, numClasses);
         nn.init.trunc_normal_(fc.weight, 0, 0.02, -2, 2);
         nn.init.zeros_(fc.bias!);
@@ -508,7 +667,7 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
     protected override void ReplaceClassifier(long numClasses)
     {
         head.fc.Dispose();
-        head.fc = Classifier(Config.Dims[^1], numClasses);
+        head.fc = Classifier(Config.Dims[^1], numClasses, Config.UseMlpHead, Config.DropRate);
     }
 
     /// <summary>timm's init: every Conv2d and Linear weight trunc_normal(0, 0.02) cut at ±2, biases 0;
@@ -527,11 +686,5 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
             nn.init.trunc_normal_(p.weight, 0, 0.02, -2, 2);
             if (p.bias is not null) nn.init.zeros_(p.bias);
         }
-    }
-
-    /// <summary>x · sigmoid(x).</summary>
-    private sealed class SiLU : nn.Module<Tensor, Tensor>
-    {
-        public override Tensor forward(Tensor x) => F.silu(x);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Research.Models.Layers;
 using Research.Torch;
 using Research.Torch.Modules;
@@ -5,8 +6,9 @@ using static Research.Torch.torch;
 
 namespace Research.Models;
 
-// MLP-Mixer (Tolstikhin et al., https://arxiv.org/abs/2105.01601) and ResMLP (Touvron et al.,
-// https://arxiv.org/abs/2105.03404) through one generic class, as timm's mlp_mixer.py serves both.
+// MLP-Mixer (Tolstikhin et al., https://arxiv.org/abs/2105.01601), ResMLP (Touvron et al.,
+// https://arxiv.org/abs/2105.03404) and gMLP (Liu et al., https://arxiv.org/abs/2105.08050; blocks in Gmlp.cs)
+// through one generic class, as timm's mlp_mixer.py serves all three.
 // State-dict keys are timm's (stem.proj.weight, blocks.0.mlp_tokens.fc1.weight, blocks.0.ls1,
 // blocks.0.norm1.alpha, norm.weight, head.weight), so timm checkpoints in safetensors load by name.
 // Deviations, each an option:
@@ -16,12 +18,25 @@ namespace Research.Models;
 //    timm's reset_classifier uses PyTorch's default Linear init.
 
 /// <summary>Which residual block fills the generic Mixer: the MLP-Mixer block (LayerNorm, token MLP,
-/// channel MLP) or the ResMLP block (Affine, one linear token layer, channel MLP, LayerScale).</summary>
-public enum MixerBlockType { Mixer, ResMlp }
+/// channel MLP), the ResMLP block (Affine, one linear token layer, channel MLP, LayerScale) or the gMLP block
+/// (LayerNorm, a channel MLP gated by a linear layer over the tokens, <see cref="SpatialGatingBlock"/>).</summary>
+public enum MixerBlockType { Mixer, ResMlp, Gmlp }
 
-/// <summary>One MLP-Mixer or ResMLP variant. <see cref="TokenMlpRatio"/> and <see cref="ChannelMlpRatio"/>
+/// <summary>The norms a Mixer configuration may name in place of its block type's own.</summary>
+public enum MixerNorm
+{
+    /// <summary>LayerNorm over the channels, eps 1e-6 (MLP-Mixer's and gMLP's own).</summary>
+    LayerNorm = 1,
+    /// <summary>ResMLP's <see cref="Layers.Affine"/> (ResMLP's own).</summary>
+    Affine,
+}
+
+/// <summary>One MLP-Mixer, ResMLP or gMLP variant. <see cref="TokenMlpRatio"/> and <see cref="ChannelMlpRatio"/>
 /// are hidden widths as multiples of <see cref="EmbedDim"/> (D_S = 0.5 C and D_C = 4 C in every Mixer
-/// of MixP Table 1); ResMLP has no token MLP (its token mixing is one N x N linear layer).</summary>
+/// of MixP Table 1); ResMLP has no token MLP (its token mixing is one N x N linear layer), nor has gMLP (its
+/// channel MLP, 6C wide, is gated by a linear layer over the tokens). <see cref="Activation"/> (gelu when null, see
+/// <see cref="Activations"/>) and <see cref="Norm"/> (the block type's own when null) are timm's act_layer and
+/// norm_layer; while unset they are left out of the JSON of run keys.</summary>
 public sealed record MlpMixerConfig(
     int PatchSize = 16,
     int Depth = 8,
@@ -33,17 +48,19 @@ public sealed record MlpMixerConfig(
     double DropRate = 0.0,
     double DropPathRate = 0.0,
     bool LinearDropPath = true,
-    bool StemNorm = false);
+    bool StemNorm = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] string? Activation = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] MixerNorm? Norm = null);
 
 /// <summary>MLP-Mixer block (MixP Eq. 1), pre-norm:
 /// <c>U = X + W2 GELU(W1 LN(X)ᵀ)ᵀ</c> mixes tokens (an MLP over the N tokens, shared by every channel),
 /// <c>Y = U + W4 GELU(W3 LN(U))</c> mixes channels. Input and output <c>[B, N, C]</c>.</summary>
 public sealed class MixerBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly LayerNorm norm1;
+    private readonly nn.Module<Tensor, Tensor> norm1;
     private readonly Mlp mlpTokens;
     private readonly DropPath dropPath;
-    private readonly LayerNorm norm2;
+    private readonly nn.Module<Tensor, Tensor> norm2;
     private readonly Mlp mlpChannels;
 
     /// <param name="dim">Channels C.</param>
@@ -52,13 +69,17 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
     /// <param name="channelsDim">Channel MLP hidden width D_C.</param>
     /// <param name="drop">Dropout inside the MLPs.</param>
     /// <param name="dropPath">Stochastic-depth rate of both sub-blocks.</param>
-    public MixerBlock(long dim, long seqLen, long tokensDim, long channelsDim, double drop = 0, double dropPath = 0)
+    /// <param name="norm">Makes the block's norms for a width; LayerNorm (eps 1e-6) when null.</param>
+    /// <param name="activation">Both MLPs' activation.</param>
+    public MixerBlock(long dim, long seqLen, long tokensDim, long channelsDim, double drop = 0, double dropPath = 0,
+        Func<long, nn.Module<Tensor, Tensor>>? norm = null, string activation = "gelu")
     {
-        norm1 = new LayerNorm(dim, 1e-6);
-        mlpTokens = new Mlp(seqLen, tokensDim, seqLen, drop);
+        norm ??= d => new LayerNorm(d, 1e-6);
+        norm1 = norm(dim);
+        mlpTokens = new Mlp(seqLen, tokensDim, seqLen, drop, act: Activations.Create(activation));
         this.dropPath = new DropPath(dropPath);
-        norm2 = new LayerNorm(dim, 1e-6);
-        mlpChannels = new Mlp(dim, channelsDim, dim, drop);
+        norm2 = norm(dim);
+        mlpChannels = new Mlp(dim, channelsDim, dim, drop, act: Activations.Create(activation));
     }
 
     /// <summary>The token-mixing MLP (its fc1 is <c>[D_S, N]</c>, fc2 <c>[N, D_S]</c>).</summary>
@@ -79,21 +100,24 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
 /// initValues (timm: 1e-4 for 12 blocks, 1e-5 for 24, 1e-6 for 36 and the big model).</summary>
 public sealed class ResMlpBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly Affine norm1;
+    private readonly nn.Module<Tensor, Tensor> norm1;
     private readonly Linear linearTokens;
     private readonly DropPath dropPath;
-    private readonly Affine norm2;
+    private readonly nn.Module<Tensor, Tensor> norm2;
     private readonly Mlp mlpChannels;
     private readonly Parameter ls1;
     private readonly Parameter ls2;
 
-    public ResMlpBlock(long dim, long seqLen, long channelsDim, double initValues = 1e-4, double drop = 0, double dropPath = 0)
+    /// <param name="norm">Makes the block's norms for a width; <see cref="Affine"/> when null.</param>
+    public ResMlpBlock(long dim, long seqLen, long channelsDim, double initValues = 1e-4, double drop = 0, double dropPath = 0,
+        Func<long, nn.Module<Tensor, Tensor>>? norm = null, string activation = "gelu")
     {
-        norm1 = new Affine(dim);
+        norm ??= d => new Affine(d);
+        norm1 = norm(dim);
         linearTokens = new Linear(seqLen, seqLen);
         this.dropPath = new DropPath(dropPath);
-        norm2 = new Affine(dim);
-        mlpChannels = new Mlp(dim, channelsDim, dim, drop);
+        norm2 = norm(dim);
+        mlpChannels = new Mlp(dim, channelsDim, dim, drop, act: Activations.Create(activation));
         using var scope = NewDisposeScope();
         ls1 = new Parameter(full([dim], initValues));
         ls2 = new Parameter(full([dim], initValues));
@@ -114,7 +138,7 @@ public sealed class ResMlpBlock : nn.Module<Tensor, Tensor>
 
 /// <summary>The generic isotropic MLP model of timm's <c>MlpMixer</c>: patch embedding to
 /// <c>[B, N, C]</c> tokens, <c>Depth</c> blocks, a final norm, mean over tokens, linear head.
-/// <see cref="Variants"/> lists MLP-Mixer S/32 ... H/14 and ResMLP-S12/S24/S36/B24.</summary>
+/// <see cref="Variants"/> lists MLP-Mixer S/32 ... H/14, ResMLP-S12/S24/S36/B24 and gMLP-Ti/S/B.</summary>
 public sealed class MlpMixer : ImageClassifier<MlpMixerConfig>
 {
     // ----- variants (MixP Table 1 counts parameters without the head; ResP / docs/papers.md §8 with it) ------
@@ -125,6 +149,8 @@ public sealed class MlpMixer : ImageClassifier<MlpMixerConfig>
     private static readonly MlpMixerConfig MixerH = new(Depth: 32, EmbedDim: 1280, PatchSize: 14);
     private static readonly MlpMixerConfig ResMlpS = new(PatchSize: 16, Depth: 12, EmbedDim: 384, ChannelMlpRatio: 4,
         Block: MixerBlockType.ResMlp, LayerScaleInit: 1e-4);
+    private static readonly MlpMixerConfig GmlpS = new(PatchSize: 16, Depth: 30, EmbedDim: 256, ChannelMlpRatio: 6, Block: MixerBlockType.Gmlp);
+    private const string GmlpUnverified = "no source at hand gives this size's count (gMLP's own table was not available to check), so none is quoted";
 
     /// <summary>Every MLP-Mixer and ResMLP variant under timm's names, with the papers' numbers.</summary>
     public static IEnumerable<ModelEntry> Variants =>
@@ -148,6 +174,12 @@ public sealed class MlpMixer : ImageClassifier<MlpMixerConfig>
             new(116, 23.0, "ResP, as docs/papers.md §8 quotes it (B24 with 16x16 patches)",
                 "timm's B24 uses 8x8 patches: 129.1M and 100 GMACs here; the paper's 116M / 23.0G B24 uses 16x16 patches " +
                 "(115.7M here with PatchSize = 16); the top-1 is the 16x16-patch model's") { ParamsTolerance = null, GMacsTolerance = null, Top1 = 81.0 }),
+        // gMLP as timm registers it (gmlp_*16_224: 30 blocks, 16x16 patches, channel MLP 6C gated on 3C)
+        Gmlp("gmlp_ti16_224", GmlpS with { EmbedDim = 128 }, new(null, null, "timm mlp_mixer.py (the configuration only)", GmlpUnverified)),
+        Gmlp("gmlp_s16_224", GmlpS, new(20, 4.5, "S2v2P Tables 2-3 quoting gMLP-S",
+            "19.42M and 4.39 GMACs here, as timm counts gmlp_s16_224; the quoted 20M and 4.5G sit 2.9% and 2.4% above, "
+            + "a gap the configuration does not explain (whole-million rounding would give 19M)") { ParamsTolerance = 0.03, GMacsTolerance = 0.03, Top1 = 79.6 }),
+        Gmlp("gmlp_b16_224", GmlpS with { EmbedDim = 512 }, new(null, null, "timm mlp_mixer.py (the configuration only)", GmlpUnverified)),
     ];
 
     // Only B/16 and L/16 have an ImageNet-1K-trained top-1 (MixP Table 3); the other sizes' are after JFT-300M.
@@ -163,6 +195,9 @@ public sealed class MlpMixer : ImageClassifier<MlpMixerConfig>
 
     private static ModelEntry ResMlp(string name, MlpMixerConfig config, PaperNumbers paper) =>
         ModelEntry.Of(name, "resmlp", config, Build, paper) with { SmallConfig = config with { PatchSize = 4, Depth = 2, EmbedDim = 32 } };
+
+    private static ModelEntry Gmlp(string name, MlpMixerConfig config, PaperNumbers paper) =>
+        ModelEntry.Of(name, "gmlp", config, Build, paper) with { SmallConfig = config with { PatchSize = 4, Depth = 2, EmbedDim = 32 } };
 
     private static MlpMixer Build(MlpMixerConfig config, ModelOptions options) => new(config, options);
 
@@ -184,24 +219,32 @@ public sealed class MlpMixer : ImageClassifier<MlpMixerConfig>
         long dim = config.EmbedDim;
         long grid = Options.ImageSize / config.PatchSize;
         NumPatches = grid * grid;
-        stem = new PatchEmbed(config.PatchSize, Options.InChannels, dim, config.StemNorm ? NormFor(config.Block, dim) : null);
+        stem = new PatchEmbed(config.PatchSize, Options.InChannels, dim, config.StemNorm ? NormFor(config, dim) : null);
         long tokensDim = (long)(config.TokenMlpRatio * dim), channelsDim = (long)(config.ChannelMlpRatio * dim);
         var dpr = config.LinearDropPath ? DropPath.Schedule(config.DropPathRate, config.Depth) : Enumerable.Repeat(config.DropPathRate, config.Depth).ToArray();
+        string act = config.Activation ?? "gelu";
+        Func<long, nn.Module<Tensor, Tensor>> blockNorm = d => NormFor(config, d);
         blocks = new ModuleList<nn.Module<Tensor, Tensor>>(Enumerable.Range(0, config.Depth).Select(i => config.Block switch
         {
-            MixerBlockType.Mixer => (nn.Module<Tensor, Tensor>)new MixerBlock(dim, NumPatches, tokensDim, channelsDim, config.DropRate, dpr[i]),
-            _ => new ResMlpBlock(dim, NumPatches, channelsDim, config.LayerScaleInit, config.DropRate, dpr[i]),
+            MixerBlockType.Mixer => (nn.Module<Tensor, Tensor>)new MixerBlock(dim, NumPatches, tokensDim, channelsDim, config.DropRate, dpr[i], blockNorm, act),
+            MixerBlockType.ResMlp => new ResMlpBlock(dim, NumPatches, channelsDim, config.LayerScaleInit, config.DropRate, dpr[i], blockNorm, act),
+            MixerBlockType.Gmlp => new SpatialGatingBlock(dim, NumPatches, channelsDim, NormFor(config, dim), act, config.DropRate, dpr[i]),
+            var b => throw new ArgumentException($"MlpMixer: unknown block type {b}"),
         }));
-        norm = NormFor(config.Block, dim);
+        norm = NormFor(config, dim);
         headDrop = new Dropout(config.DropRate);
         head = LinearHead(dim, Options.NumClasses);
         InitWeights();
     }
 
-    private static nn.Module<Tensor, Tensor> NormFor(MixerBlockType block, long dim) =>
-        block == MixerBlockType.Mixer ? new LayerNorm(dim, 1e-6) : new Affine(dim);
+    private static nn.Module<Tensor, Tensor> NormFor(MlpMixerConfig config, long dim) =>
+        (config.Norm ?? (config.Block == MixerBlockType.ResMlp ? MixerNorm.Affine : MixerNorm.LayerNorm)) switch
+        {
+            MixerNorm.Affine => new Affine(dim),
+            _ => new LayerNorm(dim, 1e-6),
+        };
 
-    /// <summary>The blocks, in order (<see cref="MixerBlock"/> or <see cref="ResMlpBlock"/>).</summary>
+    /// <summary>The blocks, in order (<see cref="MixerBlock"/>, <see cref="ResMlpBlock"/> or <see cref="SpatialGatingBlock"/>).</summary>
     public IReadOnlyList<nn.Module<Tensor, Tensor>> Blocks => blocks.ToList();
 
     public override long num_features => Config.EmbedDim;
@@ -238,9 +281,11 @@ public sealed class MlpMixer : ImageClassifier<MlpMixerConfig>
 
     /// <summary>timm's Mixer init (trying to match Flax's defaults where it matters): head weight and bias
     /// zero; other Linear weights Xavier-uniform with biases N(0, 1e-6) inside MLPs and zero elsewhere;
-    /// the patch convolution LeCun-normal with zero bias; norms one and zero.</summary>
+    /// the patch convolution LeCun-normal with zero bias; norms one and zero; gMLP's gates their own init last
+    /// (timm applies it after their Linear's).</summary>
     private void InitWeights()
     {
+        var gates = new List<SpatialGatingUnit>();
         foreach (var (name, module) in named_modules())
         {
             switch (module)
@@ -261,8 +306,12 @@ public sealed class MlpMixer : ImageClassifier<MlpMixerConfig>
                     nn.init.lecun_normal_(conv.weight);
                     if (conv.bias is not null) nn.init.zeros_(conv.bias);
                     break;
+                case SpatialGatingUnit gate:
+                    gates.Add(gate);
+                    break;
             }
         }
+        foreach (var gate in gates) gate.InitWeights();
     }
 
     // ----- fine-tuning at a higher resolution (MixP App. C) -------------------------------------------------
