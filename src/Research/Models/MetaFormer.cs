@@ -247,56 +247,6 @@ public sealed class MetaFormerAttention : nn.Module<Tensor, Tensor>
 
 // ----- block parts ----------------------------------------------------------------------------------------------
 
-/// <summary>LayerNorm over the channels of <c>[B, C, H, W]</c> at each position (PFC LayerNormChannel).</summary>
-public sealed class ChannelLayerNorm : nn.Module<Tensor, Tensor>
-{
-    private readonly Parameter weight;
-    private readonly Parameter bias;
-    private readonly double eps;
-
-    public ChannelLayerNorm(long dim, double eps = 1e-5)
-    {
-        this.eps = eps;
-        using var s = NewDisposeScope();
-        weight = new Parameter(ones(dim));
-        bias = new Parameter(zeros(dim));
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var last = x.permute(0, 2, 3, 1);                                 // [B, C, H, W] -> [B, H, W, C]
-        var normed = F.layer_norm(last, [x.size(1)], weight, bias, eps);
-        return normed.permute(0, 3, 1, 2).contiguous().MoveToOuterDisposeScope();   // -> [B, C, H, W]
-    }
-}
-
-/// <summary>Two 1x1 convolutions with an activation between: the channel MLP on <c>[B, C, H, W]</c>
-/// (timm's <c>Mlp(use_conv=True)</c>, keys fc1, fc2, and act's parameters where it has some, as StarReLU does).</summary>
-public sealed class ConvMlp : nn.Module<Tensor, Tensor>
-{
-    private readonly Conv2d fc1;
-    private readonly nn.Module<Tensor, Tensor> act;
-    private readonly Dropout drop1;
-    private readonly Conv2d fc2;
-    private readonly Dropout drop2;
-
-    public ConvMlp(long dim, long hidden, string activation = "gelu", double drop = 0, bool bias = true)
-    {
-        fc1 = new Conv2d(dim, hidden, 1, hasBias: bias);
-        act = Activations.Create(activation);
-        drop1 = new Dropout(drop);
-        fc2 = new Conv2d(hidden, dim, 1, hasBias: bias);
-        drop2 = new Dropout(drop);
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        return drop2.forward(fc2.forward(drop1.forward(act.forward(fc1.forward(x))))).MoveToOuterDisposeScope();
-    }
-}
-
 /// <summary>A branch or shortcut that is switched off: zeros in the input's shape (PFP Table 5's "no residual"
 /// and "no channel MLP" rows).</summary>
 public sealed class Zero : nn.Module<Tensor, Tensor>
@@ -347,7 +297,7 @@ public sealed class MetaFormerBlock : nn.Module<Tensor, Tensor>
         norm2 = channelMlp ? norm(dim) : new Identity();
         mlp = !channelMlp ? new Zero()
             : channelsLast ? new Mlp(dim, hidden, drop: drop, bias: mlpBias, act: Activations.Create(activation))
-            : new ConvMlp(dim, hidden, activation, drop, mlpBias);
+            : new Mlp(dim, hidden, drop: drop, bias: mlpBias, act: Activations.Create(activation), useConv: true);
         dropPath2 = new DropPath(dropPath);
         layerScale2 = channelMlp && layerScaleInit is double v2 ? new Scale(dim, v2, !channelsLast) : new Identity();
         resScale2 = Shortcut(dim, residual, resScaleInit, channelsLast);
@@ -405,34 +355,6 @@ public sealed class MetaFormerStage : nn.Module<Tensor, Tensor>
         using var y = ImageClassifier.Chain(tokens, blocks);
         using var channelsFirst = y.transpose(1, 2);                                   // [B, N, C] -> [B, C, N]
         return channelsFirst.reshape(b, c, height, width);                             // [B, C, N] -> [B, C, H, W]
-    }
-}
-
-/// <summary>The stem (timm's metaformer <c>Stem</c>): a 7x7 stride-4 convolution (padding 2), then a norm when
-/// configured (keys conv, norm).</summary>
-public sealed class Stem(long inChannels, long outChannels, nn.Module<Tensor, Tensor>? norm = null) : nn.Module<Tensor, Tensor>
-{
-    private readonly Conv2d conv = new(inChannels, outChannels, 7, 4, 2);
-    private readonly nn.Module<Tensor, Tensor> norm = norm ?? new Identity();
-
-    public override Tensor forward(Tensor x)
-    {
-        using var y = conv.forward(x);
-        return norm.forward(y);
-    }
-}
-
-/// <summary>Downsampling between stages (timm's metaformer <c>Downsampling</c>): a norm of the input when configured,
-/// then a 3x3 stride-2 convolution (padding 1) (keys norm, conv).</summary>
-public sealed class Downsampling(long inChannels, long outChannels, nn.Module<Tensor, Tensor>? norm = null) : nn.Module<Tensor, Tensor>
-{
-    private readonly nn.Module<Tensor, Tensor> norm = norm ?? new Identity();
-    private readonly Conv2d conv = new(inChannels, outChannels, 3, 2, 1);
-
-    public override Tensor forward(Tensor x)
-    {
-        using var normed = norm.forward(x);
-        return conv.forward(normed);
     }
 }
 
@@ -558,7 +480,7 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
 
     // ----- the model ---------------------------------------------------------------------------------------
 
-    private readonly Stem stem;
+    private readonly PatchEmbed stem;
     private readonly ModuleList<MetaFormerStage> stages;
     private readonly MetaFormerHead head;
 
@@ -576,7 +498,10 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
         for (int i = 1; i < config.Depths.Length; i++) grids.Add((grids[^1] + 2 - 3) / 2 + 1);
         GridSizes = grids;
 
-        stem = new Stem(Options.InChannels, config.Dims[0], DownsampleNorm(config, config.Dims[0]));
+        // timm's Stem (a 7x7 stride-4 convolution, then a norm when configured) and Downsampling (a norm of the input when
+        // configured, then a 3x3 stride-2 convolution), keys conv and norm
+        stem = new PatchEmbed(7, Options.InChannels, config.Dims[0], DownsampleNorm(config, config.Dims[0]), stride: 4, padding: 2,
+            output: Layout.ChannelsFirst, wholePatches: false, convKey: "conv");
         var dpr = DropPath.Schedule(config.DropPathRate, config.Depths.Sum());
         int firstAttention = Enumerable.Range(0, config.Depths.Length).FirstOrDefault(i => config.MixerAt(i) == TokenMixerKind.Attention, -1);
         var stageList = new List<MetaFormerStage>();
@@ -584,7 +509,8 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
         {
             long dim = config.Dims[i], grid = grids[i];
             nn.Module<Tensor, Tensor> downsample = i == 0 ? new Identity()
-                : new Downsampling(config.Dims[i - 1], dim, DownsampleNorm(config, config.Dims[i - 1]));
+                : new PatchEmbed(3, config.Dims[i - 1], dim, DownsampleNorm(config, config.Dims[i - 1]), stride: 2, padding: 1,
+                    output: Layout.ChannelsFirst, wholePatches: false, normFirst: true, convKey: "conv");
             // timm runs its attention stages channels-last, which changes the norms' and the MLP's layers (not the math)
             bool channelsLast = config.MixerAt(i) == TokenMixerKind.CaFormerAttention;
             var stageNorm = config.NormAt(i);
@@ -620,11 +546,11 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
         {
             (MetaFormerNorm.None, _, _) => new Identity(),
             (MetaFormerNorm.LayerNorm, false, false) => new ChannelLayerNorm(dim),
-            (MetaFormerNorm.LayerNorm, true, false) => new LayerNorm2dNoBias(dim),
+            (MetaFormerNorm.LayerNorm, true, false) => new ChannelLayerNorm(dim, 1e-6, bias: false),
             (MetaFormerNorm.LayerNorm, false, true) => new LayerNorm(dim),
-            (MetaFormerNorm.LayerNorm, true, true) => new LayerNormNoBias(dim),
+            (MetaFormerNorm.LayerNorm, true, true) => new LayerNorm(dim, 1e-6, bias: false),
             (MetaFormerNorm.GroupNorm1, false, false) => new GroupNorm(1, dim),
-            (MetaFormerNorm.GroupNorm1, true, false) => new GroupNorm1NoBias(dim),
+            (MetaFormerNorm.GroupNorm1, true, false) => new GroupNorm(1, dim, 1e-6, bias: false),
             (MetaFormerNorm.BatchNorm, false, false) => new BatchNorm2d(dim),
             _ => throw new ArgumentException($"MetaFormer: no {(biasFree ? "bias-free " : "")}{norm}{(channelsLast ? " for a channels-last (attention) stage" : "")}"),
         };

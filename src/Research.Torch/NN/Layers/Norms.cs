@@ -3,7 +3,8 @@ using F = Research.Torch.torch.nn.functional;
 
 namespace Research.Torch.Modules;
 
-/// <summary>Normalises over the trailing <c>normalized_shape</c> dimensions, then scales and shifts.</summary>
+/// <summary>Normalises over the trailing <c>normalized_shape</c> dimensions, then scales and shifts (with <c>bias</c> false,
+/// scales only: PyTorch 2.1's option, which the MetaFormer baselines use).</summary>
 public sealed class LayerNorm : nn.Module<Tensor, Tensor>
 {
     public Parameter? weight;
@@ -11,17 +12,17 @@ public sealed class LayerNorm : nn.Module<Tensor, Tensor>
     public long[] normalized_shape { get; }
     public double eps { get; }
 
-    public LayerNorm(long[] normalized_shape, double eps = 1e-5, bool elementwise_affine = true)
+    public LayerNorm(long[] normalized_shape, double eps = 1e-5, bool elementwise_affine = true, bool bias = true)
     {
         this.normalized_shape = normalized_shape;
         this.eps = eps;
         if (!elementwise_affine) return;
         using var scope = NewDisposeScope();
         weight = new Parameter(ones(normalized_shape));
-        bias = new Parameter(zeros(normalized_shape));
+        if (bias) this.bias = new Parameter(zeros(normalized_shape));
     }
 
-    public LayerNorm(long dim, double eps = 1e-5, bool elementwise_affine = true) : this([dim], eps, elementwise_affine) { }
+    public LayerNorm(long dim, double eps = 1e-5, bool elementwise_affine = true, bool bias = true) : this([dim], eps, elementwise_affine, bias) { }
 
     public override Tensor forward(Tensor x) => F.layer_norm(x, normalized_shape, weight, bias, eps);
 
@@ -29,7 +30,8 @@ public sealed class LayerNorm : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>Normalises <c>[B, C, ...]</c> over groups of channels and the spatial dimensions;
-/// one group is PoolFormer's "modified layer norm".</summary>
+/// one group is PoolFormer's "modified layer norm". <c>bias</c> false scales without a shift (timm's
+/// <c>GroupNorm1NoBias</c>; PyTorch's GroupNorm has no such option).</summary>
 public sealed class GroupNorm : nn.Module<Tensor, Tensor>
 {
     public Parameter? weight;
@@ -38,7 +40,7 @@ public sealed class GroupNorm : nn.Module<Tensor, Tensor>
     public long num_channels { get; }
     public double eps { get; }
 
-    public GroupNorm(long num_groups, long num_channels, double eps = 1e-5, bool affine = true)
+    public GroupNorm(long num_groups, long num_channels, double eps = 1e-5, bool affine = true, bool bias = true)
     {
         if (num_channels % num_groups != 0)
             throw new ArgumentException($"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})");
@@ -46,7 +48,7 @@ public sealed class GroupNorm : nn.Module<Tensor, Tensor>
         if (!affine) return;
         using var scope = NewDisposeScope();
         weight = new Parameter(ones(num_channels));
-        bias = new Parameter(zeros(num_channels));
+        if (bias) this.bias = new Parameter(zeros(num_channels));
     }
 
     public override Tensor forward(Tensor x) => F.group_norm(x, num_groups, weight, bias, eps);
