@@ -79,9 +79,9 @@ public sealed class GatedMlp : nn.Module<Tensor, Tensor>
 /// <c>Y = X + DropPath(GatedMlp(Norm(X)))</c>.</summary>
 public sealed class SpatialGatingBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly nn.Module<Tensor, Tensor> norm;
-    private readonly GatedMlp mlpChannels;
-    private readonly DropPath dropPath;
+    public readonly nn.Module<Tensor, Tensor> norm;
+    public readonly GatedMlp mlp_channels;
+    public readonly DropPath drop_path;
 
     /// <param name="dim">Channels C.</param>
     /// <param name="seqLen">Tokens N.</param>
@@ -94,13 +94,13 @@ public sealed class SpatialGatingBlock : nn.Module<Tensor, Tensor>
         double drop = 0, double dropPath = 0)
     {
         this.norm = norm ?? new LayerNorm(dim, 1e-6);
-        mlpChannels = new GatedMlp(dim, channelsDim, seqLen, activation, drop);
-        this.dropPath = new DropPath(dropPath);
+        mlp_channels = new GatedMlp(dim, channelsDim, seqLen, activation, drop);
+        this.drop_path = new DropPath(dropPath);
     }
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return (x + dropPath.forward(mlpChannels.forward(norm.forward(x)))).MoveToOuterDisposeScope();
+        return (x + drop_path.forward(mlp_channels.forward(norm.forward(x)))).MoveToOuterDisposeScope();
     }
 }

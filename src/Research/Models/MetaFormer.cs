@@ -115,15 +115,16 @@ public sealed record MetaFormerConfig(
 /// from counting it twice.</summary>
 public sealed class Pooling(int poolSize = 3) : nn.Module<Tensor, Tensor>
 {
-    public int poolSize { get; } = poolSize;
+    /// <summary>K: the pooling window's side.</summary>
+    public int PoolSize { get; } = poolSize;
 
     public override Tensor forward(Tensor x)
     {
-        using var pooled = F.avg_pool2d(x, poolSize, 1, poolSize / 2, count_include_pad: false);
-        return pooled - x;
+        using var scope = NewDisposeScope();
+        return (F.avg_pool2d(x, PoolSize, 1, PoolSize / 2, count_include_pad: false) - x).MoveToOuterDisposeScope();
     }
 
-    public override string extra_repr() => $"pool_size={poolSize}";
+    public override string extra_repr() => $"pool_size={PoolSize}";
 }
 
 /// <summary>Mixes the N tokens of <c>[B, C, H, W]</c> with a fixed N x N matrix R:
@@ -131,7 +132,7 @@ public sealed class Pooling(int poolSize = 3) : nn.Module<Tensor, Tensor>
 /// trained), one per block as in the MetaFormer code; PFP Table 5 counts these as +21M frozen values for S12.</summary>
 public sealed class RandomMixing : nn.Module<Tensor, Tensor>
 {
-    [nn.Buffer] private Tensor random_matrix;
+    [nn.Buffer] public Tensor random_matrix;
 
     public RandomMixing(long numTokens)
     {
@@ -139,7 +140,6 @@ public sealed class RandomMixing : nn.Module<Tensor, Tensor>
         random_matrix = rand(numTokens, numTokens).softmax(-1).DetachFromDisposeScope();
     }
 
-    public Tensor RandomMatrix => random_matrix;
 
     public override Tensor forward(Tensor x)
     {
@@ -154,7 +154,7 @@ public sealed class RandomMixing : nn.Module<Tensor, Tensor>
 /// <summary>A depthwise K x K convolution with bias, padding K/2, as a token mixer.</summary>
 public sealed class DepthwiseConvMixer(long dim, int kernelSize = 3) : nn.Module<Tensor, Tensor>
 {
-    private readonly Conv2d conv = new(dim, dim, kernelSize, padding: kernelSize / 2, groups: dim);
+    public readonly Conv2d conv = new(dim, dim, kernelSize, padding: kernelSize / 2, groups: dim);
 
     public override Tensor forward(Tensor x) => conv.forward(x);
 }
@@ -191,7 +191,7 @@ public sealed class SepConv : nn.Module<Tensor, Tensor>
 /// <summary>One bias-free linear layer over the N tokens of <c>[B, C, H, W]</c> (the paper's "Spatial FC").</summary>
 public sealed class SpatialFc(long numTokens) : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear proj = new(numTokens, numTokens, hasBias: false);
+    public readonly Linear proj = new(numTokens, numTokens, hasBias: false);
 
     public override Tensor forward(Tensor x)
     {
@@ -207,24 +207,24 @@ public sealed class SpatialFc(long numTokens) : nn.Module<Tensor, Tensor>
 /// qkv without bias, output projection with bias (PFC) or without (<c>projBias</c> false, timm's CAFormer).</summary>
 public sealed class MetaFormerAttention : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear qkv;
-    private readonly Linear proj;
-    private readonly long heads;
-    private readonly long headDim;
-    private readonly bool channelsLast;
+    public readonly Linear qkv;
+    public readonly Linear proj;
+    private readonly long _heads;
+    private readonly long _headDim;
+    private readonly bool _channelsLast;
 
     public MetaFormerAttention(long dim, long headDim = 32, bool projBias = true, bool channelsLast = false)
     {
-        this.headDim = headDim;
-        this.channelsLast = channelsLast;
-        heads = Math.Max(1, dim / headDim);
-        qkv = new Linear(dim, heads * headDim * 3, hasBias: false);
-        proj = new Linear(heads * headDim, dim, projBias);
+        this._headDim = headDim;
+        _channelsLast = channelsLast;
+        _heads = Math.Max(1, dim / headDim);
+        qkv = new Linear(dim, _heads * headDim * 3, hasBias: false);
+        proj = new Linear(_heads * headDim, dim, projBias);
     }
 
     public override Tensor forward(Tensor x)
     {
-        if (channelsLast) return Attend(x);
+        if (_channelsLast) return Attend(x);
         using var scope = NewDisposeScope();
         var (b, c, h, w) = (x.size(0), x.size(1), x.size(2), x.size(3));
         var y = Attend(x.flatten(2).transpose(1, 2));                                        // [B, C, H, W] -> [B, N, C]
@@ -237,10 +237,10 @@ public sealed class MetaFormerAttention : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (b, n) = (tokens.size(0), tokens.size(1));
         // [B, N, 3·heads·d] -> [B, N, 3, heads, d] -> [3, B, heads, N, d]
-        var qkvHeads = qkv.forward(tokens).reshape(b, n, 3, heads, headDim).permute(2, 0, 3, 1, 4).unbind(0);
+        var qkvHeads = qkv.forward(tokens).reshape(b, n, 3, _heads, _headDim).permute(2, 0, 3, 1, 4).unbind(0);
         var (q, k, v) = (qkvHeads[0], qkvHeads[1], qkvHeads[2]);
-        var attn = (q.matmul(k.transpose(-2, -1)) * (1.0 / Math.Sqrt(headDim))).softmax(-1);    // [B, heads, N, N]
-        var mixed = attn.matmul(v).transpose(1, 2).reshape(b, n, heads * headDim);              // [B, heads, N, d] -> [B, N, heads·d]
+        var attn = (q.matmul(k.transpose(-2, -1)) * (1.0 / Math.Sqrt(_headDim))).softmax(-1);    // [B, heads, N, N]
+        var mixed = attn.matmul(v).transpose(1, 2).reshape(b, n, _heads * _headDim);              // [B, heads, N, d] -> [B, N, heads·d]
         return proj.forward(mixed).MoveToOuterDisposeScope();                                     // [B, N, C]
     }
 }
@@ -260,16 +260,16 @@ public sealed class Zero : nn.Module<Tensor, Tensor>
 /// scales (identities when not configured), as timm's metaformer block.</summary>
 public sealed class MetaFormerBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly nn.Module<Tensor, Tensor> norm1;
-    private readonly nn.Module<Tensor, Tensor> tokenMixer;
-    private readonly DropPath dropPath1;
-    private readonly nn.Module<Tensor, Tensor> layerScale1;
-    private readonly nn.Module<Tensor, Tensor> resScale1;
-    private readonly nn.Module<Tensor, Tensor> norm2;
-    private readonly nn.Module<Tensor, Tensor> mlp;
-    private readonly DropPath dropPath2;
-    private readonly nn.Module<Tensor, Tensor> layerScale2;
-    private readonly nn.Module<Tensor, Tensor> resScale2;
+    public readonly nn.Module<Tensor, Tensor> norm1;
+    public readonly nn.Module<Tensor, Tensor> token_mixer;
+    public readonly DropPath drop_path1;
+    public readonly nn.Module<Tensor, Tensor> layer_scale1;
+    public readonly nn.Module<Tensor, Tensor> res_scale1;
+    public readonly nn.Module<Tensor, Tensor> norm2;
+    public readonly nn.Module<Tensor, Tensor> mlp;
+    public readonly DropPath drop_path2;
+    public readonly nn.Module<Tensor, Tensor> layer_scale2;
+    public readonly nn.Module<Tensor, Tensor> res_scale2;
 
     /// <param name="dim">Channels C.</param>
     /// <param name="tokenMixer">What mixes the tokens (see <see cref="TokenMixerKind"/>).</param>
@@ -290,17 +290,17 @@ public sealed class MetaFormerBlock : nn.Module<Tensor, Tensor>
     {
         long hidden = (long)(mlpRatio * dim);
         norm1 = norm(dim);
-        this.tokenMixer = tokenMixer;
-        dropPath1 = new DropPath(dropPath);
-        layerScale1 = layerScaleInit is double v1 ? new Scale(dim, v1, !channelsLast) : new Identity();
-        resScale1 = Shortcut(dim, residual, resScaleInit, channelsLast);
+        this.token_mixer = tokenMixer;
+        drop_path1 = new DropPath(dropPath);
+        layer_scale1 = layerScaleInit is double v1 ? new Scale(dim, v1, !channelsLast) : new Identity();
+        res_scale1 = Shortcut(dim, residual, resScaleInit, channelsLast);
         norm2 = channelMlp ? norm(dim) : new Identity();
         mlp = !channelMlp ? new Zero()
             : channelsLast ? new Mlp(dim, hidden, drop: drop, bias: mlpBias, act: Activations.Create(activation))
             : new Mlp(dim, hidden, drop: drop, bias: mlpBias, act: Activations.Create(activation), useConv: true);
-        dropPath2 = new DropPath(dropPath);
-        layerScale2 = channelMlp && layerScaleInit is double v2 ? new Scale(dim, v2, !channelsLast) : new Identity();
-        resScale2 = Shortcut(dim, residual, resScaleInit, channelsLast);
+        drop_path2 = new DropPath(dropPath);
+        layer_scale2 = channelMlp && layerScaleInit is double v2 ? new Scale(dim, v2, !channelsLast) : new Identity();
+        res_scale2 = Shortcut(dim, residual, resScaleInit, channelsLast);
     }
 
     private static nn.Module<Tensor, Tensor> Shortcut(long dim, bool residual, double? resScaleInit, bool channelsLast) =>
@@ -309,8 +309,8 @@ public sealed class MetaFormerBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        x = resScale1.forward(x) + dropPath1.forward(layerScale1.forward(tokenMixer.forward(norm1.forward(x))));
-        x = resScale2.forward(x) + dropPath2.forward(layerScale2.forward(mlp.forward(norm2.forward(x))));
+        x = res_scale1.forward(x) + drop_path1.forward(layer_scale1.forward(token_mixer.forward(norm1.forward(x))));
+        x = res_scale2.forward(x) + drop_path2.forward(layer_scale2.forward(mlp.forward(norm2.forward(x))));
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -320,41 +320,33 @@ public sealed class MetaFormerBlock : nn.Module<Tensor, Tensor>
 /// blocks on <c>[B, N, C]</c> tokens and returns <c>[B, C, H, W]</c>.</summary>
 public sealed class MetaFormerStage : nn.Module<Tensor, Tensor>
 {
-    private readonly nn.Module<Tensor, Tensor> downsample;
-    private readonly Parameter? posEmbed;
-    private readonly ModuleList<MetaFormerBlock> blocks;
-    private readonly bool channelsLast;
+    public readonly nn.Module<Tensor, Tensor> downsample;
+    public readonly Parameter? pos_embed;
+    public readonly ModuleList<MetaFormerBlock> blocks;
+    private readonly bool _channelsLast;
 
     public MetaFormerStage(nn.Module<Tensor, Tensor> downsample, IEnumerable<MetaFormerBlock> blocks, long[]? posEmbedShape = null,
         bool channelsLast = false)
     {
         this.downsample = downsample;
         this.blocks = new ModuleList<MetaFormerBlock>(blocks);
-        this.channelsLast = channelsLast;
+        _channelsLast = channelsLast;
         if (posEmbedShape is not null)
         {
             using var s = NewDisposeScope();
-            posEmbed = new Parameter(zeros(posEmbedShape));
+            pos_embed = new Parameter(zeros(posEmbedShape));
         }
     }
 
     public override Tensor forward(Tensor x)
     {
+        using var scope = NewDisposeScope();
         var h = downsample.forward(x);
-        if (posEmbed is not null)
-        {
-            var withPos = h + posEmbed;
-            h.Dispose();
-            h = withPos;
-        }
-        if (!channelsLast) return ImageClassifier.Chain(h, blocks);
+        if (pos_embed is not null) h = h + pos_embed;
+        if (!_channelsLast) return ImageClassifier.Chain(h, blocks).MoveToOuterDisposeScope();
         var (b, c, height, width) = (h.size(0), h.size(1), h.size(2), h.size(3));
-        Tensor tokens;
-        using (h)
-        using (var flat = h.flatten(2)) tokens = flat.transpose(1, 2);              // [B, C, H, W] -> [B, N, C]
-        using var y = ImageClassifier.Chain(tokens, blocks);
-        using var channelsFirst = y.transpose(1, 2);                                   // [B, N, C] -> [B, C, N]
-        return channelsFirst.reshape(b, c, height, width);                             // [B, C, N] -> [B, C, H, W]
+        var tokens = ImageClassifier.Chain(h.flatten(2).transpose(1, 2), blocks);          // [B, C, H, W] -> [B, N, C]
+        return tokens.transpose(1, 2).reshape(b, c, height, width).MoveToOuterDisposeScope();   // [B, N, C] -> [B, C, N] -> [B, C, H, W]
     }
 }
 
@@ -363,14 +355,14 @@ public sealed class MetaFormerStage : nn.Module<Tensor, Tensor>
 /// paper's order (GroupNorm(1) on the feature map, then pool, then fc).</summary>
 public sealed class MetaFormerHead : nn.Module<Tensor, Tensor>
 {
-    private readonly nn.Module<Tensor, Tensor> norm;
-    private readonly Dropout drop;
-    internal nn.Module<Tensor, Tensor> fc;
-    private readonly bool normBeforePool;
+    public readonly nn.Module<Tensor, Tensor> norm;
+    public readonly Dropout drop;
+    public nn.Module<Tensor, Tensor> fc;
+    private readonly bool _normBeforePool;
 
     public MetaFormerHead(long dim, long numClasses, bool normBeforePool, double dropRate, bool mlpHead = false)
     {
-        this.normBeforePool = normBeforePool;
+        this._normBeforePool = normBeforePool;
         norm = normBeforePool ? new GroupNorm(1, dim) : new LayerNorm(dim, 1e-6);
         drop = new Dropout(dropRate);
         fc = MetaFormer.Classifier(dim, numClasses, mlpHead, dropRate);
@@ -380,7 +372,7 @@ public sealed class MetaFormerHead : nn.Module<Tensor, Tensor>
     public Tensor PreLogits(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var pooled = normBeforePool ? norm.forward(x).mean([2, 3]) : norm.forward(x.mean([2, 3]));
+        var pooled = _normBeforePool ? norm.forward(x).mean([2, 3]) : norm.forward(x.mean([2, 3]));
         return drop.forward(pooled).MoveToOuterDisposeScope();
     }
 
@@ -480,9 +472,9 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
 
     // ----- the model ---------------------------------------------------------------------------------------
 
-    private readonly PatchEmbed stem;
-    private readonly ModuleList<MetaFormerStage> stages;
-    private readonly MetaFormerHead head;
+    public readonly PatchEmbed stem;
+    public readonly ModuleList<MetaFormerStage> stages;
+    public readonly MetaFormerHead head;
 
     /// <summary>Token-grid side per stage for the configured image size.</summary>
     public IReadOnlyList<long> GridSizes { get; }

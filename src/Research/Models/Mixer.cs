@@ -57,11 +57,11 @@ public sealed record MlpMixerConfig(
 /// <c>Y = U + W4 GELU(W3 LN(U))</c> mixes channels. Input and output <c>[B, N, C]</c>.</summary>
 public sealed class MixerBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly nn.Module<Tensor, Tensor> norm1;
-    private readonly Mlp mlpTokens;
-    private readonly DropPath dropPath;
-    private readonly nn.Module<Tensor, Tensor> norm2;
-    private readonly Mlp mlpChannels;
+    public readonly nn.Module<Tensor, Tensor> norm1;
+    public readonly Mlp mlp_tokens;
+    public readonly DropPath drop_path;
+    public readonly nn.Module<Tensor, Tensor> norm2;
+    public readonly Mlp mlp_channels;
 
     /// <param name="dim">Channels C.</param>
     /// <param name="seqLen">Tokens N: the token MLP's input and output width.</param>
@@ -76,21 +76,21 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
     {
         norm ??= d => new LayerNorm(d, 1e-6);
         norm1 = norm(dim);
-        mlpTokens = new Mlp(seqLen, tokensDim, seqLen, drop, act: Activations.Create(activation));
-        this.dropPath = new DropPath(dropPath);
+        mlp_tokens = new Mlp(seqLen, tokensDim, seqLen, drop, act: Activations.Create(activation));
+        this.drop_path = new DropPath(dropPath);
         norm2 = norm(dim);
-        mlpChannels = new Mlp(dim, channelsDim, dim, drop, act: Activations.Create(activation));
+        mlp_channels = new Mlp(dim, channelsDim, dim, drop, act: Activations.Create(activation));
     }
 
     /// <summary>The token-mixing MLP (its fc1 is <c>[D_S, N]</c>, fc2 <c>[N, D_S]</c>).</summary>
-    public Mlp MlpTokens => mlpTokens;
+    public Mlp MlpTokens => mlp_tokens;
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
         // [B, N, C] -> [B, C, N]: the token MLP runs along N, then back to [B, N, C]
-        x = x + dropPath.forward(mlpTokens.forward(norm1.forward(x).transpose(1, 2)).transpose(1, 2));
-        x = x + dropPath.forward(mlpChannels.forward(norm2.forward(x)));
+        x = x + drop_path.forward(mlp_tokens.forward(norm1.forward(x).transpose(1, 2)).transpose(1, 2));
+        x = x + drop_path.forward(mlp_channels.forward(norm2.forward(x)));
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -100,13 +100,13 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
 /// initValues (timm: 1e-4 for 12 blocks, 1e-5 for 24, 1e-6 for 36 and the big model).</summary>
 public sealed class ResMlpBlock : nn.Module<Tensor, Tensor>
 {
-    private readonly nn.Module<Tensor, Tensor> norm1;
-    private readonly Linear linearTokens;
-    private readonly DropPath dropPath;
-    private readonly nn.Module<Tensor, Tensor> norm2;
-    private readonly Mlp mlpChannels;
-    private readonly Parameter ls1;
-    private readonly Parameter ls2;
+    public readonly nn.Module<Tensor, Tensor> norm1;
+    public readonly Linear linear_tokens;
+    public readonly DropPath drop_path;
+    public readonly nn.Module<Tensor, Tensor> norm2;
+    public readonly Mlp mlp_channels;
+    public readonly Parameter ls1;
+    public readonly Parameter ls2;
 
     /// <param name="norm">Makes the block's norms for a width; <see cref="Affine"/> when null.</param>
     public ResMlpBlock(long dim, long seqLen, long channelsDim, double initValues = 1e-4, double drop = 0, double dropPath = 0,
@@ -114,24 +114,24 @@ public sealed class ResMlpBlock : nn.Module<Tensor, Tensor>
     {
         norm ??= d => new Affine(d);
         norm1 = norm(dim);
-        linearTokens = new Linear(seqLen, seqLen);
-        this.dropPath = new DropPath(dropPath);
+        linear_tokens = new Linear(seqLen, seqLen);
+        this.drop_path = new DropPath(dropPath);
         norm2 = norm(dim);
-        mlpChannels = new Mlp(dim, channelsDim, dim, drop, act: Activations.Create(activation));
+        mlp_channels = new Mlp(dim, channelsDim, dim, drop, act: Activations.Create(activation));
         using var scope = NewDisposeScope();
         ls1 = new Parameter(full([dim], initValues));
         ls2 = new Parameter(full([dim], initValues));
     }
 
     /// <summary>The token-mixing layer A (<c>[N, N]</c> weight and <c>[N]</c> bias).</summary>
-    public Linear LinearTokens => linearTokens;
+    public Linear LinearTokens => linear_tokens;
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
         // [B, N, C] -> [B, C, N] for the token layer, then back
-        x = x + dropPath.forward(ls1 * linearTokens.forward(norm1.forward(x).transpose(1, 2)).transpose(1, 2));
-        x = x + dropPath.forward(ls2 * mlpChannels.forward(norm2.forward(x)));
+        x = x + drop_path.forward(ls1 * linear_tokens.forward(norm1.forward(x).transpose(1, 2)).transpose(1, 2));
+        x = x + drop_path.forward(ls2 * mlp_channels.forward(norm2.forward(x)));
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -203,11 +203,11 @@ public sealed class MlpMixer : ImageClassifier<MlpMixerConfig>
 
     // ----- the model ---------------------------------------------------------------------------------------
 
-    private readonly PatchEmbed stem;
-    private readonly ModuleList<nn.Module<Tensor, Tensor>> blocks;
-    private readonly nn.Module<Tensor, Tensor> norm;
-    private readonly Dropout headDrop;
-    private nn.Module<Tensor, Tensor> head;
+    public readonly PatchEmbed stem;
+    public readonly ModuleList<nn.Module<Tensor, Tensor>> blocks;
+    public readonly nn.Module<Tensor, Tensor> norm;
+    public readonly Dropout head_drop;
+    public nn.Module<Tensor, Tensor> head;
 
     /// <summary>Tokens N = (ImageSize / PatchSize)².</summary>
     public long NumPatches { get; }
@@ -232,7 +232,7 @@ public sealed class MlpMixer : ImageClassifier<MlpMixerConfig>
             var b => throw new ArgumentException($"MlpMixer: unknown block type {b}"),
         }));
         norm = NormFor(config, dim);
-        headDrop = new Dropout(config.DropRate);
+        head_drop = new Dropout(config.DropRate);
         head = LinearHead(dim, Options.NumClasses);
         InitWeights();
     }
@@ -252,16 +252,16 @@ public sealed class MlpMixer : ImageClassifier<MlpMixerConfig>
     /// <summary>Images <c>[B, C, H, W]</c> to normalised tokens <c>[B, N, C]</c>.</summary>
     public override Tensor forward_features(Tensor x)
     {
-        Tensor h;
-        using (var grid = stem.forward(x)) h = grid.flatten(1, 2);      // [B, h, w, C] -> [B, N, C]
-        return Chain(h, [.. blocks, norm]);
+        using var scope = NewDisposeScope();
+        var tokens = stem.forward(x).flatten(1, 2);                         // [B, h, w, C] -> [B, N, C]
+        return Chain(tokens, [.. blocks, norm]).MoveToOuterDisposeScope();
     }
 
     /// <summary>Mean over the N tokens, dropout, head.</summary>
     public override Tensor forward_head(Tensor features, bool pre_logits = false)
     {
         using var scope = NewDisposeScope();
-        var pooled = headDrop.forward(features.mean(1));
+        var pooled = head_drop.forward(features.mean(1));
         return Classify(pooled, pre_logits, head);
     }
 

@@ -9,19 +9,19 @@ namespace Research.Models.Layers;
 public sealed class Scale : nn.Module<Tensor, Tensor>
 {
     public readonly Parameter scale;
-    private readonly long[] shape;
+    private readonly long[] _shape;
 
     public Scale(long dim, double initValue = 1.0, bool channelsFirst = true)
     {
-        shape = channelsFirst ? [dim, 1, 1] : [dim];
+        _shape = channelsFirst ? [dim, 1, 1] : [dim];
         using var s = NewDisposeScope();
         scale = new Parameter(full([dim], initValue));
     }
 
     public override Tensor forward(Tensor x)
     {
-        using var view = scale.view(shape);                           // [C] -> [C, 1, 1] for channels-first input
-        return x * view;
+        using var scope = NewDisposeScope();
+        return (x * scale.view(_shape)).MoveToOuterDisposeScope();      // [C] -> [C, 1, 1] for channels-first input
     }
 
     public override string extra_repr() => $"dim={scale.size(0)}";

@@ -21,10 +21,8 @@ public sealed class StarReLU : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var r = F.relu(x);
-        using var squared = r.square();
-        using var scaled = squared * scale;
-        return scaled + bias;
+        using var scope = NewDisposeScope();
+        return (F.relu(x).square() * scale + bias).MoveToOuterDisposeScope();
     }
 }
 
@@ -34,7 +32,7 @@ public sealed class SquaredReLU : nn.Module<Tensor, Tensor>
 {
     public override Tensor forward(Tensor x)
     {
-        using var r = F.relu(x);
-        return r.square();
+        using var scope = NewDisposeScope();
+        return F.relu(x).square().MoveToOuterDisposeScope();
     }
 }
