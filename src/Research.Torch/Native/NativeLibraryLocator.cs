@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 
 namespace Research.Torch.Native;
 
-/// <summary>Finds libresearch_native.so: next to the assembly (a publish), through RESEARCH_NATIVE,
-/// then in the checkout's build folder above the assembly, so tests and notebooks run from a clone.</summary>
+/// <summary>Finds libresearch_native.so: through RESEARCH_NATIVE (a file or a folder; an explicit choice wins), next to
+/// the assembly (a publish), then in the checkout's build folder above the assembly, so tests and notebooks run from a
+/// clone.</summary>
 internal static class NativeLibraryLocator
 {
     private const string File = "libresearch_native.so";
@@ -57,15 +58,25 @@ internal static class NativeLibraryLocator
         var tried = new List<string>();
         foreach (var candidate in candidates)
         {
-            tried.Add(candidate);
-            if (System.IO.File.Exists(candidate) && NativeLibrary.TryLoad(candidate, out var handle))
+            if (!System.IO.File.Exists(candidate))
             {
+                tried.Add($"{candidate} (no such file)");
+                continue;
+            }
+            try
+            {
+                var handle = NativeLibrary.Load(candidate);
                 LoadedPath = Path.GetFullPath(candidate);
                 return handle;
             }
+            catch (DllNotFoundException e)
+            {
+                // the loader's own words tell a missing libtorch (a dependency) from a broken shim
+                tried.Add($"{candidate} ({e.Message})");
+            }
         }
         throw new DllNotFoundException(
-            $"The native shim {File} was not found or could not be loaded. Tried: {string.Join(", ", tried)}. " +
+            $"The native shim {File} was not found or could not be loaded. Tried: {string.Join("; ", tried)}. " +
             "Build it with `./research setup` (it needs Debian's libtorch-dev), or set RESEARCH_NATIVE to its path.");
     }
 }

@@ -14,9 +14,9 @@ internal static unsafe partial class NativeMethods
     /// <summary>Forces the static constructor, so a missing library fails at a known place.</summary>
     internal static void EnsureLoaded() { }
 
-    // The shim is found next to the assembly (a publish or a build with the native
-    // copy step), then through RESEARCH_NATIVE, then in the repository's build
-    // folder above the assembly, so tests and notebooks run from a checkout as is.
+    // The shim is found through RESEARCH_NATIVE, next to the assembly (a publish or a
+    // build with the native copy step), then in the repository's build folder above the
+    // assembly, so tests and notebooks run from a checkout as is.
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path) =>
         name == Library ? NativeLibraryLocator.Load(NativeLibraryLocator.Candidates(assembly)) : IntPtr.Zero;
 
