@@ -92,6 +92,18 @@ def write(nb, target):
     os.replace(tmp, target)
 
 
+def kernel_of_another_checkout():
+    """The kernelspec is per user, not per checkout: `./research setup` in another clone points it there, and this
+    script would then run that clone's kernel. Returns the other kernel's path, or None when it is this checkout's."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    try:
+        argv = KernelSpecManager().get_kernel_spec(KERNEL).argv
+    except NoSuchKernel:
+        return f"no {KERNEL} kernelspec"
+    dll = next((a for a in argv if a.endswith(".dll")), "")
+    return None if pathlib.Path(dll).resolve().is_relative_to(ROOT) else dll
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("notebooks", nargs="*")
@@ -106,6 +118,11 @@ def main():
     p.add_argument("--cell-timeout", type=int, default=3600)
     args = p.parse_args()
 
+    other = kernel_of_another_checkout()
+    if other:
+        print(f"run_notebooks: the {KERNEL} kernel is not this checkout's ({other}); "
+              f"`./research setup` here points it at {ROOT}", file=sys.stderr)
+        return 2
     if args.budget:
         os.environ["RESEARCH_BUDGET"] = args.budget
     else:
