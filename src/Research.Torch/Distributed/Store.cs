@@ -66,7 +66,7 @@ public static partial class torch
         }
 
         /// <summary>c10d's TCPStore: the master (rank 0) listens on <c>host:port</c> and waits until
-        /// <c>worldSize - 1</c> clients have joined; clients retry the connection until <paramref name="timeout"/>.</summary>
+        /// <c>worldSize - 1</c> clients have joined; clients retry the connection until the timeout (30 minutes unless given).</summary>
         public sealed class TCPStore : Store
         {
             public TCPStore(string host, int port, int worldSize, bool isMaster, TimeSpan? timeout = null)

@@ -73,11 +73,11 @@ public sealed class SageConv : nn.Module
     {
         _aggregator = aggregator;
         double gain = Math.Sqrt(2);
-        fc_neigh = new Linear(inFeatures, outFeatures, hasBias: false);
+        fc_neigh = new Linear(inFeatures, outFeatures, bias: false);
         nn.init.xavier_uniform_(fc_neigh.weight, gain);
         if (aggregator == SageAggregator.Mean)
         {
-            fc_self = new Linear(inFeatures, outFeatures, hasBias: true);
+            fc_self = new Linear(inFeatures, outFeatures, bias: true);
             nn.init.xavier_uniform_(fc_self.weight, gain);
         }
         else
@@ -125,7 +125,7 @@ public sealed class GatConv : nn.Module
     {
         (_heads, _outFeatures, _featDrop, _attnDrop, _negativeSlope, _relu, _residual) = (heads, outFeatures, featDrop, attnDrop, negativeSlope, relu, residual);
         double gain = Math.Sqrt(2);
-        fc = new Linear(inFeatures, heads * outFeatures, hasBias: false);
+        fc = new Linear(inFeatures, heads * outFeatures, bias: false);
         nn.init.xavier_normal_(fc.weight, gain);
         using var scope = NewDisposeScope();
         attn_l = new Parameter(empty([1, heads, outFeatures]));
@@ -136,7 +136,7 @@ public sealed class GatConv : nn.Module
         // DGL adds the input itself when the widths already match; a projection otherwise.
         if (residual && inFeatures != heads * outFeatures)
         {
-            res_fc = new Linear(inFeatures, heads * outFeatures, hasBias: false);
+            res_fc = new Linear(inFeatures, heads * outFeatures, bias: false);
             nn.init.xavier_normal_(res_fc.weight, gain);
         }
     }

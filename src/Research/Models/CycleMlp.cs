@@ -91,7 +91,7 @@ public sealed class CycleMixer : nn.Module<Tensor, Tensor>
 
     public CycleMixer(long dim, double projDropRate = 0)
     {
-        mlp_c = new Linear(dim, dim, hasBias: false);
+        mlp_c = new Linear(dim, dim, bias: false);
         sfc_h = new CycleFC(dim, dim, 1, 3);
         sfc_w = new CycleFC(dim, dim, 3, 1);
         reweight = new Mlp(dim, dim / 4, dim * 3);

@@ -174,11 +174,11 @@ public sealed class SepConv : nn.Module<Tensor, Tensor>
     public SepConv(long dim, double expansionRatio = 2, int kernelSize = 7, bool bias = false)
     {
         long mid = (long)(expansionRatio * dim);
-        pwconv1 = new Conv2d(dim, mid, 1, hasBias: bias);
+        pwconv1 = new Conv2d(dim, mid, 1, bias: bias);
         act1 = new StarReLU();
-        dwconv = new Conv2d(mid, mid, kernelSize, padding: kernelSize / 2, groups: mid, hasBias: bias);
+        dwconv = new Conv2d(mid, mid, kernelSize, padding: kernelSize / 2, groups: mid, bias: bias);
         act2 = new Identity();
-        pwconv2 = new Conv2d(mid, dim, 1, hasBias: bias);
+        pwconv2 = new Conv2d(mid, dim, 1, bias: bias);
     }
 
     public override Tensor forward(Tensor x)
@@ -191,7 +191,7 @@ public sealed class SepConv : nn.Module<Tensor, Tensor>
 /// <summary>One bias-free linear layer over the N tokens of <c>[B, C, H, W]</c> (the paper's "Spatial FC").</summary>
 public sealed class SpatialFc(long numTokens) : nn.Module<Tensor, Tensor>
 {
-    public readonly Linear proj = new(numTokens, numTokens, hasBias: false);
+    public readonly Linear proj = new(numTokens, numTokens, bias: false);
 
     public override Tensor forward(Tensor x)
     {
@@ -218,7 +218,7 @@ public sealed class MetaFormerAttention : nn.Module<Tensor, Tensor>
         this._headDim = headDim;
         _channelsLast = channelsLast;
         _heads = Math.Max(1, dim / headDim);
-        qkv = new Linear(dim, _heads * headDim * 3, hasBias: false);
+        qkv = new Linear(dim, _heads * headDim * 3, bias: false);
         proj = new Linear(_heads * headDim, dim, projBias);
     }
 

@@ -108,7 +108,14 @@ public sealed class ResMlpBlock : nn.Module<Tensor, Tensor>
     public readonly Parameter ls1;
     public readonly Parameter ls2;
 
+    /// <param name="dim">C: the token width.</param>
+    /// <param name="seqLen">N: the number of tokens the token-mixing layer spans.</param>
+    /// <param name="channelsDim">The channel MLP's hidden width.</param>
+    /// <param name="initValues">The LayerScale vectors' initial value.</param>
+    /// <param name="drop">Dropout inside the channel MLP.</param>
+    /// <param name="dropPath">Stochastic depth of both branches.</param>
     /// <param name="norm">Makes the block's norms for a width; <see cref="Affine"/> when null.</param>
+    /// <param name="activation">The channel MLP's activation, by name (<see cref="Activations"/>).</param>
     public ResMlpBlock(long dim, long seqLen, long channelsDim, double initValues = 1e-4, double drop = 0, double dropPath = 0,
         Func<long, nn.Module<Tensor, Tensor>>? norm = null, string activation = "gelu")
     {

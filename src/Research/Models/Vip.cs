@@ -34,9 +34,9 @@ public sealed class WeightedPermuteMlp : nn.Module<Tensor, Tensor>
     {
         if (dim % segmentDim != 0) throw new ArgumentException($"WeightedPermuteMlp: width {dim} is not divisible by the segment count {segmentDim}");
         _segments = segmentDim;
-        mlp_c = new Linear(dim, dim, hasBias: false);
-        mlp_h = new Linear(dim, dim, hasBias: false);
-        mlp_w = new Linear(dim, dim, hasBias: false);
+        mlp_c = new Linear(dim, dim, bias: false);
+        mlp_h = new Linear(dim, dim, bias: false);
+        mlp_w = new Linear(dim, dim, bias: false);
         reweight = new Mlp(dim, dim / 4, dim * 3);
         proj = new Linear(dim, dim);
     }

@@ -145,8 +145,8 @@ public sealed class MetaFormerBaselineTests
     public void The_new_options_appear_in_a_run_key_only_when_set()
     {
         var caformer = (JsonObject)RunKey.Describe(Registry.Get("caformer_s18").Config)!;
-        Assert.Equal(true, (bool)caformer["use_mlp_head"]!);
-        Assert.Equal(true, (bool)caformer["bias_free_norms"]!);
+        Assert.True((bool)caformer["use_mlp_head"]!);
+        Assert.True((bool)caformer["bias_free_norms"]!);
         Assert.Equal("[null,null,1,1]", caformer["res_scale_inits"]!.ToJsonString());
         var poolformer = (JsonObject)RunKey.Describe(Registry.Get("poolformer_s12").Config)!;
         foreach (var key in new[] { "stage_norms", "bias_free_norms", "downsample_norm", "layer_scale_inits", "res_scale_inits", "bias_free_mlp", "use_mlp_head" })

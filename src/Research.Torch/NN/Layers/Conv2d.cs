@@ -17,7 +17,7 @@ public sealed class Conv2d : nn.Module<Tensor, Tensor>
     public long groups { get; }
 
     public Conv2d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1,
-        long groups = 1, bool hasBias = true)
+        long groups = 1, bool bias = true)
     {
         if (in_channels % groups != 0 || out_channels % groups != 0)
             throw new ArgumentException($"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must be divisible by groups ({groups})");
@@ -26,11 +26,11 @@ public sealed class Conv2d : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         weight = new Parameter(empty([out_channels, in_channels / groups, kernel_size, kernel_size]));
         nn.init.kaiming_uniform_(weight, Math.Sqrt(5));
-        if (hasBias)
+        if (bias)
         {
-            bias = new Parameter(empty([out_channels]));
+            this.bias = new Parameter(empty([out_channels]));
             double bound = 1 / Math.Sqrt(in_channels / groups * kernel_size * kernel_size);
-            nn.init.uniform_(bias, -bound, bound);
+            nn.init.uniform_(this.bias, -bound, bound);
         }
     }
 

@@ -12,18 +12,18 @@ public sealed class Linear : nn.Module<Tensor, Tensor>
     public long in_features { get; }
     public long out_features { get; }
 
-    public Linear(long in_features, long out_features, bool hasBias = true)
+    public Linear(long in_features, long out_features, bool bias = true)
     {
         this.in_features = in_features;
         this.out_features = out_features;
         using var scope = NewDisposeScope();
         weight = new Parameter(empty([out_features, in_features]));
         nn.init.kaiming_uniform_(weight, Math.Sqrt(5));
-        if (hasBias)
+        if (bias)
         {
-            bias = new Parameter(empty([out_features]));
+            this.bias = new Parameter(empty([out_features]));
             double bound = 1 / Math.Sqrt(in_features);
-            nn.init.uniform_(bias, -bound, bound);
+            nn.init.uniform_(this.bias, -bound, bound);
         }
     }
 

@@ -24,6 +24,12 @@ public sealed class ReLU : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => F.relu(x);
 }
 
+/// <summary>x · sigmoid(x) (PyTorch's <c>nn.SiLU</c>, the swish).</summary>
+public sealed class SiLU : nn.Module<Tensor, Tensor>
+{
+    public override Tensor forward(Tensor x) => F.silu(x);
+}
+
 /// <summary>Returns its input (as a new handle to the same tensor): the slot an optional layer takes when it is off.</summary>
 public sealed class Identity : nn.Module<Tensor, Tensor>
 {

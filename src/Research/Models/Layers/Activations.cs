@@ -22,10 +22,4 @@ public static class Activations
         "squaredrelu" => new SquaredReLU(),
         _ => throw new ArgumentException($"Unknown activation '{name}': expected one of {string.Join(", ", Names)}"),
     };
-
-    /// <summary>x · sigmoid(x).</summary>
-    private sealed class SiLU : nn.Module<Tensor, Tensor>
-    {
-        public override Tensor forward(Tensor x) => F.silu(x);
-    }
 }

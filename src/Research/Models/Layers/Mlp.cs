@@ -28,10 +28,10 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         nn.Module<Tensor, Tensor>? act = null, bool useConv = false)
     {
         long hidden = hiddenFeatures ?? inFeatures, output = outFeatures ?? inFeatures;
-        fc1 = useConv ? new Conv2d(inFeatures, hidden, 1, hasBias: bias) : new Linear(inFeatures, hidden, bias);
+        fc1 = useConv ? new Conv2d(inFeatures, hidden, 1, bias: bias) : new Linear(inFeatures, hidden, bias);
         this.act = act ?? new GELU();
         drop1 = new Dropout(drop);
-        fc2 = useConv ? new Conv2d(hidden, output, 1, hasBias: bias) : new Linear(hidden, output, bias);
+        fc2 = useConv ? new Conv2d(hidden, output, 1, bias: bias) : new Linear(hidden, output, bias);
         drop2 = new Dropout(drop);
     }
 
