@@ -8,8 +8,10 @@ import pathlib
 import shutil
 import sys
 
+# The run behind each result the README has held: the 20-epoch one is kept in the table for comparison.
 COMMAND = ("./research train --model s2mlp_wide --set PatchSize=4 --set EmbedDim=128 --set Depth=6 --set MlpRatio=3 "
-           "--dataset fashion-mnist --budget full --epochs 20 --lr 1e-3 --out out/runs/s2mlp-fashion-full")
+           "--dataset fashion-mnist --budget full --epochs {epochs} --lr 1e-3 --out out/runs/s2mlp-fashion-full-{epochs}")
+EARLIER = "92.62% after 20 epochs (the same command with `--epochs 20`: the cosine schedule then ends at epoch 20)"
 
 
 def main(run, dest):
@@ -34,10 +36,12 @@ def main(run, dest):
         f"{summary['training_seconds'] / 60:.1f} minutes of training on 2 CPU cores "
         f"(median {rate:.0f} images/s; the machine was shared with other work for part of the run).",
         "",
-        "Reproduce with:",
+        f"Before this run the kit's best was {EARLIER}; the longer schedule is what gains the rest.",
+        "",
+        "Reproduce with (it continues from its last checkpoint when started again):",
         "",
         "```sh",
-        COMMAND,
+        COMMAND.format(epochs=len(evals)),
         "```",
         "",
         "| epoch | test accuracy | test loss | minutes |",

@@ -175,8 +175,10 @@ public static partial class torch
                 return dict;
             }
 
-            /// <summary>Copies values in by key. With <paramref name="strict"/>, missing or unexpected keys
-            /// and shape mismatches throw, naming every key at fault; nothing is copied unless all match.</summary>
+            /// <summary>Copies values in by key, converting each to the parameter's device and dtype. A shape mismatch
+            /// always throws, as PyTorch's does; with <paramref name="strict"/> missing or unexpected keys throw too, and
+            /// without it they are returned (PyTorch's <c>missing_keys</c>, <c>unexpected_keys</c>) and the keys present
+            /// are copied. The error names every key at fault, and nothing is copied unless all match.</summary>
             public (List<string> missing, List<string> unexpected) load_state_dict(IReadOnlyDictionary<string, Tensor> source, bool strict = true)
             {
                 var own = state_dict();
