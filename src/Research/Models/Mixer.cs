@@ -58,6 +58,7 @@ public sealed record MlpMixerConfig(
 public sealed class MixerBlock : nn.Module<Tensor, Tensor>
 {
     public readonly nn.Module<Tensor, Tensor> norm1;
+    /// <summary>The token-mixing MLP: its fc1 is <c>[D_S, N]</c>, its fc2 <c>[N, D_S]</c>.</summary>
     public readonly Mlp mlp_tokens;
     public readonly DropPath drop_path;
     public readonly nn.Module<Tensor, Tensor> norm2;
@@ -81,9 +82,6 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
         norm2 = norm(dim);
         mlp_channels = new Mlp(dim, channelsDim, dim, drop, act: Activations.Create(activation));
     }
-
-    /// <summary>The token-mixing MLP (its fc1 is <c>[D_S, N]</c>, fc2 <c>[N, D_S]</c>).</summary>
-    public Mlp MlpTokens => mlp_tokens;
 
     public override Tensor forward(Tensor x)
     {

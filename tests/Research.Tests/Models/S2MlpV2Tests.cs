@@ -26,8 +26,8 @@ public sealed class S2MlpV2Tests
         Assert.True(sa.forward(x).allclose(x.select(3, 0), 1e-5, 1e-6));
         Assert.True(new MeanFusion().forward(x).allclose(x.select(3, 0), 1e-6, 1e-7));
         // c̄ = C/4 (ViP's reweighting MLP): fc1 [C/4, C], fc2 [3C, C/4]
-        Assert.Equal(new long[] { 2, 8 }, ((Linear)sa.mlp.fc1).weight.shape);
-        Assert.Equal(new long[] { 24, 2 }, ((Linear)sa.mlp.fc2).weight.shape);
+        Assert.Equal(new long[] { 2, 8 }, sa.mlp.fc1.weight.shape);
+        Assert.Equal(new long[] { 24, 2 }, sa.mlp.fc2.weight.shape);
     }
 
     [Fact]
@@ -93,8 +93,7 @@ public sealed class S2MlpV2Tests
         using (no_grad())
         {
             block.mixer.mlp2.weight.zero_(); block.mixer.mlp2.bias!.zero_();
-            var fc2 = (Linear)block.mlp.fc2;
-            fc2.weight.zero_(); fc2.bias!.zero_();
+            block.mlp.fc2.weight.zero_(); block.mlp.fc2.bias!.zero_();
             block.norm1.bias!.fill_(1.0); block.norm2.bias!.fill_(1.0);
         }
         var x = randn(1, 4, 4, 8);

@@ -4,10 +4,8 @@ using F = Research.Torch.torch.nn.functional;
 namespace Research.Torch.Modules;
 
 /// <summary>2-D convolution with square kernels, initialised as PyTorch's <c>nn.Conv2d</c>.</summary>
-public sealed class Conv2d : nn.Module<Tensor, Tensor>
+public sealed class Conv2d : WeightedLayer
 {
-    public Parameter weight;
-    public Parameter? bias;
     public long in_channels { get; }
     public long out_channels { get; }
     public long kernel_size { get; }

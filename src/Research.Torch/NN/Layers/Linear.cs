@@ -5,10 +5,8 @@ namespace Research.Torch.Modules;
 
 /// <summary>y = x Wᵀ + b over the last dimension; weights initialised as PyTorch's <c>nn.Linear</c>
 /// (kaiming uniform with a = sqrt(5), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))).</summary>
-public sealed class Linear : nn.Module<Tensor, Tensor>
+public sealed class Linear : WeightedLayer
 {
-    public Parameter weight;
-    public Parameter? bias;
     public long in_features { get; }
     public long out_features { get; }
 

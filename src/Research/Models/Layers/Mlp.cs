@@ -11,10 +11,10 @@ namespace Research.Models.Layers;
 /// <c>fc2.bias</c> as timm's.</summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
-    public readonly nn.Module<Tensor, Tensor> fc1;
+    public readonly WeightedLayer fc1;
     public readonly nn.Module<Tensor, Tensor> act;
     public readonly Dropout drop1;
-    public readonly nn.Module<Tensor, Tensor> fc2;
+    public readonly WeightedLayer fc2;
     public readonly Dropout drop2;
 
     /// <param name="inFeatures">Input width.</param>
