@@ -180,8 +180,8 @@ public sealed class CycleMlp : TokenPyramid<CycleMlpConfig>
     ];
 
     private static ModelEntry Entry(string name, CycleMlpConfig config, double paramsM, double gmacs, double top1) =>
-        ModelEntry.Of(name, "cyclemlp", config, (c, o) => new CycleMlp(c, o), new PaperNumbers(paramsM, gmacs, "CycP Table 1") { Top1 = top1 })
-        with {
+        ModelEntry.Of(name, "cyclemlp", config, (c, o) => new CycleMlp(c, o), new PaperNumbers(paramsM, gmacs, "CycP Table 1") { Top1 = top1 }) with
+        {
             SmallConfig = config with { Layers = [1, 1, 1, 1], Dims = [16, 32, 48, 64], DropPathRate = 0 },
         };
 

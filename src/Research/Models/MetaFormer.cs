@@ -462,8 +462,8 @@ public sealed class MetaFormer : ImageClassifier<MetaFormerConfig>
     }).ToArray();
 
     private static ModelEntry Entry(string name, MetaFormerConfig config, PaperNumbers paper) =>
-        ModelEntry.Of(name, name.StartsWith("poolformer") ? "poolformer" : "metaformer", config, (c, o) => new MetaFormer(c, o), paper)
-        with {
+        ModelEntry.Of(name, name.StartsWith("poolformer") ? "poolformer" : "metaformer", config, (c, o) => new MetaFormer(c, o), paper) with
+        {
             // small configurations drop stochastic depth: with a few samples a dropped branch leaves parameters without gradient
             SmallConfig = config with { Depths = [1, 1, 2, 1], Dims = [16, 32, 48, 64], DropPathRate = 0 },
             // 64x64 keeps a 2x2 map in the last stage; at 1x1 pooling minus its input is zero and stage 4 would not learn

@@ -169,8 +169,8 @@ public sealed class MsMlp : ImageClassifier<MsMlpConfig>
     ];
 
     private static ModelEntry Entry(string name, MsMlpConfig config, PaperNumbers paper) =>
-        ModelEntry.Of(name, "ms-mlp", config, (c, o) => new MsMlp(c, o), paper)
-        with {
+        ModelEntry.Of(name, "ms-mlp", config, (c, o) => new MsMlp(c, o), paper) with
+        {
             // widths 20, 40, 80, 160 split evenly into the five groups; no stochastic depth at this size
             SmallConfig = config with { EmbedDim = 20, Depths = [1, 1, 2, 1], DropPathRate = 0 },
         };

@@ -173,8 +173,8 @@ public sealed class S2MlpV2 : ImageClassifier<S2MlpV2Config>
     ];
 
     private static ModelEntry Entry(string name, S2MlpV2Config config, PaperNumbers paper) =>
-        ModelEntry.Of(name, "s2mlpv2", config, (c, o) => new S2MlpV2(c, o), paper)
-        with {
+        ModelEntry.Of(name, "s2mlpv2", config, (c, o) => new S2MlpV2(c, o), paper) with
+        {
             SmallConfig = Small with { Fusion = config.Fusion, Branches = config.Branches },
         };
 

@@ -67,8 +67,8 @@ public sealed class Vip : TokenPyramid<VipConfig>
     public static IEnumerable<ModelEntry> Variants =>
     [
         ModelEntry.Of("vip_s7", "vip", new VipConfig([4, 3, 8, 3], [192, 384, 384, 384], [32, 16, 16, 16], [3, 3, 3, 3], [true, false, false, false]),
-            (c, o) => new Vip(c, o), new PaperNumbers(25, 6.9, "S2v2P Table 2 quoting ViP-Small/7") { Top1 = 81.5 })
-        with {
+            (c, o) => new Vip(c, o), new PaperNumbers(25, 6.9, "S2v2P Table 2 quoting ViP-Small/7") { Top1 = 81.5 }) with
+        {
             // 32x32 images with 4x4 patches: an 8x8 grid, then 4x4, so 8 and 4 segments
             SmallConfig = new VipConfig([1, 1, 1, 1], [32, 64, 64, 64], [8, 4, 4, 4], [3, 3, 3, 3], [true, false, false, false], PatchSize: 4, DropPathRate: 0),
         },
