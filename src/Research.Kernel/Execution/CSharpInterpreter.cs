@@ -65,7 +65,7 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
             ["codemirror_mode"] = "text/x-csharp",
         },
         $"C# {LanguageVersion.Latest.MapSpecifiedToEffectiveVersion().ToDisplayString()} (Roslyn scripting) on .NET {Environment.Version}\n"
-            + "display(x), clear_output(), page(x), input(), CellCancellation; Tab completes, Shift+Tab inspects.",
+            + "display(x), clear_output(), page(x), input(), CellCancellation; Tab completes, Shift+Tab inspects; #!lsmagic lists the cell magics.",
         [
             new JsonObject { ["text"] = "C# documentation", ["url"] = "https://learn.microsoft.com/dotnet/csharp/" },
             new JsonObject { ["text"] = ".NET API browser", ["url"] = "https://learn.microsoft.com/dotnet/api/" },
@@ -120,9 +120,73 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
 
     private ExecuteOutcome RunCell(ExecuteRequest request, CancellationToken token)
     {
+        if (CellMagics.Parse(request.Code) is not { } magic) return RunCSharp(request.Code, request, token);
+        switch (magic.Name)
+        {
+            case "csharp":
+                return RunCSharp(magic.Code, request, token);
+            case "time":
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var outcome = RunCSharp(magic.Code, request, token);
+                output.Stdout.Write($"Wall time: {clock.Elapsed.TotalMilliseconds:0.###} ms\n");
+                output.FlushStreams();
+                return outcome;
+            case "html":
+                return Show(MimeBundle.HtmlType, magic.Code);
+            case "markdown":
+                return Show(MimeBundle.MarkdownType, magic.Code);
+            case "javascript":
+                return Show("application/javascript", magic.Code);
+            case "lsmagic":
+                return new ExecuteSucceeded(MimeBundle.PlainText(CellMagics.List()), output.TakePayload(), new JsonObject());
+            case "who":
+            case "whos":
+                return new ExecuteSucceeded(Variables(magic.Name == "whos"), output.TakePayload(), new JsonObject());
+            default:
+                return new ExecuteFailed("UnsupportedMagic", CellMagics.Refusal(magic),
+                    [$"\u001b[0;31mUnsupportedMagic\u001b[0m: {CellMagics.Refusal(magic)}"]);
+        }
+    }
+
+    private ExecuteSucceeded Show(string mimeType, string content)
+    {
+        var text = content.Trim('\n', '\r');
+        output.Display(new MimeBundle().Add(mimeType, text).Add(MimeBundle.PlainTextType, text));
+        return new ExecuteSucceeded(null, output.TakePayload(), new JsonObject());
+    }
+
+    private MimeBundle Variables(bool withTypesAndValues)
+    {
+        var variables = Runner.Variables();
+        if (variables.Count == 0) return MimeBundle.PlainText("No variables are defined.");
+        if (!withTypesAndValues) return MimeBundle.PlainText(string.Join("  ", variables.Select(v => v.Name)));
+        static string Shown(object? value)
+        {
+            var text = value?.ToString() ?? "null";
+            return text.Length > 80 ? text[..77] + "..." : text;
+        }
+        var rows = variables.Select(v => (v.Name, Type: TypeName(v.Type), Value: Shown(v.Value))).ToList();
+        int nameWidth = Math.Max(8, rows.Max(r => r.Name.Length)), typeWidth = Math.Max(4, rows.Max(r => r.Type.Length));
+        var plain = new System.Text.StringBuilder($"{"Variable".PadRight(nameWidth)}  {"Type".PadRight(typeWidth)}  Value\n");
+        foreach (var (name, type, value) in rows) plain.Append($"{name.PadRight(nameWidth)}  {type.PadRight(typeWidth)}  {value}\n");
+        var html = new System.Text.StringBuilder("<table><thead><tr><th>Variable</th><th>Type</th><th>Value</th></tr></thead><tbody>");
+        foreach (var (name, type, value) in rows)
+            html.Append($"<tr><td>{System.Net.WebUtility.HtmlEncode(name)}</td><td>{System.Net.WebUtility.HtmlEncode(type)}</td>" +
+                        $"<td>{System.Net.WebUtility.HtmlEncode(value)}</td></tr>");
+        html.Append("</tbody></table>");
+        return new MimeBundle().Add(MimeBundle.PlainTextType, plain.ToString()).Add(MimeBundle.HtmlType, html.ToString());
+    }
+
+    // List<int> rather than System.Collections.Generic.List`1
+    private static string TypeName(Type type) => type.IsGenericType
+        ? $"{type.Name[..type.Name.IndexOf('`')]}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>"
+        : type.Name;
+
+    private ExecuteOutcome RunCSharp(string code, ExecuteRequest request, CancellationToken token)
+    {
         var runner = Runner;
-        var run = runner.Run(request.Code, request.ExecutionCount, token);
-        if (!run.Errors.IsEmpty) return ErrorReport.FromDiagnostics(run.Errors, request.Code);
+        var run = runner.Run(code, request.ExecutionCount, token);
+        if (!run.Errors.IsEmpty) return ErrorReport.FromDiagnostics(run.Errors, code);
         if (run.Exception is not null)
             return ErrorReport.FromException(run.Exception, runner.CellOf, interrupted: CellCancellation.IsCancellationRequested);
         MimeBundle? result = null;

@@ -71,6 +71,20 @@ internal sealed class CellRunner
     /// </summary>
     public Compilation Analyze(string code) => Continue(code).GetCompilation();
 
+    /// <summary>The variables the cells have defined, the latest definition of each name, in the order first defined.</summary>
+    public IReadOnlyList<(string Name, Type Type, object? Value)> Variables()
+    {
+        if (state is null) return [];
+        var latest = new Dictionary<string, (string, Type, object?)>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var variable in state.Variables)
+        {
+            if (!latest.ContainsKey(variable.Name)) order.Add(variable.Name);
+            latest[variable.Name] = (variable.Name, variable.Type, variable.Value);
+        }
+        return order.Select(name => latest[name]).ToList();
+    }
+
     /// <summary>Forgets the cell running now: whatever it does later, the next cell starts from the state before it.</summary>
     public void Abandon() => Interlocked.Increment(ref generation);
 
