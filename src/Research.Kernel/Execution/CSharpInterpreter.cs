@@ -185,6 +185,17 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
     private ExecuteOutcome RunCSharp(string code, ExecuteRequest request, CancellationToken token)
     {
         var runner = Runner;
+        if (NuGetReferences.Mentions(code))
+        {
+            try
+            {
+                code = runner.Environment.NuGet.Prepare(code);
+            }
+            catch (NuGetException e)
+            {
+                return new ExecuteFailed("NuGetError", e.Message, [$"\u001b[0;31mNuGetError\u001b[0m: {e.Message}"]);
+            }
+        }
         var run = runner.Run(code, request.ExecutionCount, token);
         if (!run.Errors.IsEmpty) return ErrorReport.FromDiagnostics(run.Errors, code);
         if (run.Exception is not null)

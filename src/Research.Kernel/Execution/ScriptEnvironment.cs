@@ -52,9 +52,10 @@ internal sealed class ScriptEnvironment
     public ScriptEnvironment(string baseDirectory)
     {
         BaseDirectory = baseDirectory;
+        NuGet = new NuGetReferences();
         var kernelDirectory = AppContext.BaseDirectory;
         var runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
-        Options = ScriptOptions.Default
+        _options = ScriptOptions.Default
             .WithReferences(References(kernelDirectory))
             .WithImports(Imports)
             .WithMetadataResolver(ScriptMetadataResolver.Default
@@ -71,7 +72,13 @@ internal sealed class ScriptEnvironment
     /// <summary>Where relative <c>#r</c> and <c>#load</c> paths start: the notebook's folder, the kernel's working directory.</summary>
     public string BaseDirectory { get; }
 
-    public ScriptOptions Options { get; }
+    private readonly ScriptOptions _options;
+
+    /// <summary>The options of the next cell: the kit's references and imports, and the packages restored so far.</summary>
+    public ScriptOptions Options => NuGet.References.IsEmpty ? _options : _options.AddReferences(NuGet.References);
+
+    /// <summary>The packages cells asked for with <c>#r "nuget: ..."</c>.</summary>
+    internal NuGetReferences NuGet { get; }
 
     /// <summary>How cells parse: script syntax (top-level statements, a trailing expression, #r and #load), latest C#.</summary>
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest, DocumentationMode.Parse, SourceCodeKind.Script);

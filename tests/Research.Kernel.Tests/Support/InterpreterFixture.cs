@@ -28,6 +28,7 @@ public sealed class InterpreterFixture : IDisposable
     public string? Result(string code)
     {
         var outcome = Run(code);
+        if (outcome is ExecuteFailed failed) Assert.Fail($"the cell failed: {failed.Name}: {failed.Value}");
         var success = Assert.IsType<ExecuteSucceeded>(outcome);
         return success.Result?.Text;
     }
