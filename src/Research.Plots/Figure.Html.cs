@@ -17,17 +17,23 @@ public sealed partial class Figure
     /// then says in the div that plotly.js is missing.
     /// </param>
     /// <exception cref="FileNotFoundException">includePlotlyJs is true and plotly.js is not installed.</exception>
-    public string ToHtml(bool includePlotlyJs = true)
+    public string ToHtml(bool includePlotlyJs = true) =>
+        HtmlFragment(ToPlotlyJson(), $"width:{(Width is int w ? w + "px" : "100%")};height:{LayoutHeight}px;", includePlotlyJs);
+
+    /// <summary>The HTML fragment of any Plotly figure JSON (<c>{"data": [...], "layout": {...}}</c>, as the kit's
+    /// figures write it or as another library does, Plotly.NET's <c>toFigureJson</c>): a div of <paramref name="style"/>
+    /// and a script that draws it with the offline plotly.js, embedded when <paramref name="includePlotlyJs"/>.</summary>
+    /// <exception cref="FileNotFoundException">includePlotlyJs is true and plotly.js is not installed.</exception>
+    public static string HtmlFragment(string figureJson, string style, bool includePlotlyJs = true)
     {
         string id = "plot-" + Guid.NewGuid().ToString("N")[..12];
-        string size = $"width:{(Width is int w ? w + "px" : "100%")};height:{LayoutHeight}px;";
         var html = new StringBuilder();
         if (includePlotlyJs) html.Append(PlotlyJs.ScriptTag()).Append('\n');
-        html.Append($"<div id=\"{id}\" class=\"research-plot\" style=\"{size}\"></div>\n");
+        html.Append($"<div id=\"{id}\" class=\"research-plot\" style=\"{style}\"></div>\n");
         html.Append("<script type=\"text/javascript\">\n");
         html.Append("(function () {\n");
         html.Append($"  var id = \"{id}\";\n");
-        html.Append("  var figure = ").Append(ToPlotlyJson()).Append(";\n");
+        html.Append("  var figure = ").Append(figureJson).Append(";\n");
         html.Append("  function draw() {\n");
         html.Append("    var el = document.getElementById(id);\n");
         html.Append($"    if (el) window.Plotly.newPlot(el, figure.data, figure.layout, {PlotConfig});\n");

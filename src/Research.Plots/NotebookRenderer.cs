@@ -24,6 +24,16 @@ public sealed class NotebookRenderer
     public string ToHtml(Figure figure, string? displayId = null)
     {
         ArgumentNullException.ThrowIfNull(figure);
+        return figure.ToHtml(IncludeLibrary(displayId));
+    }
+
+    /// <summary>The HTML of a Plotly figure JSON made elsewhere (<see cref="Figure.HtmlFragment"/>), with plotly.js if this
+    /// stream has not had it yet: another library's charts share the one copy with the kit's figures.</summary>
+    public string ToHtml(string figureJson, string style, string? displayId = null) =>
+        Figure.HtmlFragment(figureJson, style, IncludeLibrary(displayId));
+
+    private bool IncludeLibrary(string? displayId)
+    {
         bool include;
         lock (_gate)
         {
@@ -34,7 +44,7 @@ public sealed class NotebookRenderer
                 _carrier = displayId;
             }
         }
-        return figure.ToHtml(include);
+        return include;
     }
 
     /// <summary>Forgets that the library was sent: the next figure carries it again.</summary>

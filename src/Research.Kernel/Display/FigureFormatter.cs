@@ -13,7 +13,8 @@ internal static class FigureFormatter
 {
     public const string PlotlyType = "application/vnd.plotly.v1+json";
 
-    private static readonly NotebookRenderer Renderer = new();
+    /// <summary>The one renderer of the session, shared with <see cref="PlotlyNetFormatter"/>: plotly.js travels once.</summary>
+    internal static readonly NotebookRenderer Renderer = new();
 
     public static void Register() => Formatters.Register<Figure>(Format);
 

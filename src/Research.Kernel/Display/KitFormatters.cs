@@ -10,5 +10,6 @@ internal static class KitFormatters
     {
         FigureFormatter.Register();
         TorchFormatters.Register();
+        PlotlyNetFormatter.Register();
     }
 }

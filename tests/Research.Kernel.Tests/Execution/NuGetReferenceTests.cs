@@ -24,6 +24,21 @@ public sealed class NuGetReferenceTests(InterpreterFixture kernel)
     }
 
     [Fact]
+    public void A_PlotlyNet_chart_shows_as_plotly_json_and_the_kits_offline_html()
+    {
+        kernel.Run("#r \"nuget: Plotly.NET, 6.0.0\"\nPlotly.NET.Chart.Invisible()");      // the session's first figure carries plotly.js
+        var shown = Assert.IsType<ExecuteSucceeded>(kernel.Run("Plotly.NET.Chart.Invisible()")).Result!;
+        var figure = (System.Text.Json.Nodes.JsonObject)shown.Data["application/vnd.plotly.v1+json"];
+        Assert.NotNull(figure["data"]);
+        Assert.NotNull(figure["layout"]);
+        var html = (string)shown.Data["text/html"];
+        Assert.Contains("Plotly.newPlot", html);
+        Assert.DoesNotContain("<script src", html);
+        Assert.DoesNotContain("http", html);                                        // no CDN, nothing fetched
+        Assert.StartsWith("Plotly.NET chart", shown.Text);
+    }
+
+    [Fact]
     public void A_version_conflict_is_NuGets_own_error_and_the_packages_before_it_stay()
     {
         kernel.Run("#r \"nuget: Plotly.NET, 6.0.0\"");
