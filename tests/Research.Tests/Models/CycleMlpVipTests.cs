@@ -25,25 +25,8 @@ public sealed class CycleMlpVipTests
     [InlineData("vip_tiny")]
     public void Official_checkpoint_loads_by_name_and_reproduces_pytorch_logits(string golden)
     {
-        using var scope = NewDisposeScope();
         using var model = Build(golden);
-        var weights = GoldenFiles.Load($"{golden}.weights.safetensors");
-        var io = GoldenFiles.Load($"{golden}.io.safetensors");
-        try
-        {
-            model.load_state_dict(weights, strict: true);
-            model.eval();
-            using (no_grad())
-            {
-                using var features = model.forward_features(io["input"]);
-                Close.Equal(io["pre_logits"], model.forward_head(features, pre_logits: true), 1e-4, $"{golden} pre-logits");
-                Close.Equal(io["logits"], model.forward_head(features), 1e-4, $"{golden} logits");
-            }
-        }
-        finally
-        {
-            foreach (var t in weights.Values.Concat(io.Values)) t.Dispose();
-        }
+        GoldenFiles.AssertReproduces(model, golden);
     }
 
     [Fact]

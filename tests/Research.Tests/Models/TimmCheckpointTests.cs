@@ -30,27 +30,8 @@ public sealed class TimmCheckpointTests
     [MemberData(nameof(Cases))]
     public void Timm_checkpoint_loads_by_name_and_reproduces_pytorch_logits(string golden)
     {
-        using var scope = NewDisposeScope();
         using var model = Build(golden);
-        var weights = GoldenFiles.Load($"timm_{golden}.weights.safetensors");
-        var io = GoldenFiles.Load($"timm_{golden}.io.safetensors");
-        try
-        {
-            var (missing, unexpected) = model.load_state_dict(weights, strict: true);
-            Assert.Empty(missing);
-            Assert.Empty(unexpected);
-            model.eval();
-            using (no_grad())
-            {
-                using var features = model.forward_features(io["input"]);
-                Close.Equal(io["pre_logits"], model.forward_head(features, pre_logits: true), 1e-4, $"{golden} pre-logits");
-                Close.Equal(io["logits"], model.forward_head(features), 1e-4, $"{golden} logits");
-            }
-        }
-        finally
-        {
-            foreach (var t in weights.Values.Concat(io.Values)) t.Dispose();
-        }
+        GoldenFiles.AssertReproduces(model, $"timm_{golden}");
     }
 
     [Theory]
@@ -58,16 +39,6 @@ public sealed class TimmCheckpointTests
     public void Our_state_dict_saved_as_safetensors_has_exactly_the_checkpoint_keys_and_shapes(string golden)
     {
         using var model = Build(golden);
-        var weights = GoldenFiles.Load($"timm_{golden}.weights.safetensors");
-        try
-        {
-            var ours = model.state_dict();
-            Assert.Equal(weights.Keys.OrderBy(k => k, StringComparer.Ordinal), ours.Keys.OrderBy(k => k, StringComparer.Ordinal));
-            foreach (var (key, value) in weights) Assert.Equal(value.shape, ours[key].shape);
-        }
-        finally
-        {
-            foreach (var t in weights.Values) t.Dispose();
-        }
+        GoldenFiles.AssertSameKeysAndShapes(model, $"timm_{golden}");
     }
 }
