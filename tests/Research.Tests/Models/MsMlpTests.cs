@@ -12,25 +12,8 @@ public sealed class MsMlpTests
     [Fact]
     public void Official_checkpoint_loads_by_name_and_reproduces_pytorch_logits()
     {
-        using var scope = NewDisposeScope();
         using var model = Registry.Create<MsMlpConfig>("msmlp_tiny", c => c with { EmbedDim = 12, Depths = [1, 2, 1, 1] }, numClasses: 6, imageSize: 64);
-        var weights = GoldenFiles.Load("msmlp_tiny.weights.safetensors");
-        var io = GoldenFiles.Load("msmlp_tiny.io.safetensors");
-        try
-        {
-            model.load_state_dict(weights, strict: true);
-            model.eval();
-            using (no_grad())
-            {
-                using var features = model.forward_features(io["input"]);
-                Close.Equal(io["pre_logits"], model.forward_head(features, pre_logits: true), 1e-4, "MS-MLP pre-logits");
-                Close.Equal(io["logits"], model.forward_head(features), 1e-4, "MS-MLP logits");
-            }
-        }
-        finally
-        {
-            foreach (var t in weights.Values.Concat(io.Values)) t.Dispose();
-        }
+        GoldenFiles.AssertReproduces(model, "msmlp_tiny");
     }
 
     /// <summary>With every depthwise kernel a single 1 (region size 1, no bias), the token mixing is the sum of the two
