@@ -62,8 +62,6 @@ internal static class CellMagics
           "which this C# kernel does not have; the cell did not run (#!lsmagic lists what runs here)"
         : $"#!{magic.Name} is not a magic of this kernel; the cell did not run (#!lsmagic lists the magics)";
 
-    public static bool IsSupported(string name) => Supported.Any(m => m.Name == name);
-
     /// <summary>The text <c>#!lsmagic</c> prints.</summary>
     public static string List()
     {

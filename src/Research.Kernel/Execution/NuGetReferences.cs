@@ -34,7 +34,8 @@ internal sealed partial class NuGetReferences
     private readonly List<(string Id, string? Version)> _packages = [];
     private readonly List<string> _sources = [];
     private readonly ConcurrentDictionary<string, MetadataReference> _referenceByPath = new(StringComparer.Ordinal);
-    private readonly ConcurrentBag<string> _nativeDirectories = [];
+    // a set (the keys) read by the loader's threads while a cell's restore adds to it
+    private readonly ConcurrentDictionary<string, bool> _nativeDirectories = new(StringComparer.Ordinal);
     private readonly HashSet<string> _frameworkAssemblies;
 
     public NuGetReferences(string? cacheRoot = null)
@@ -183,7 +184,7 @@ internal sealed partial class NuGetReferences
             }
             foreach (var (asset, info) in (node["runtimeTargets"] as JsonObject ?? []))
                 if (info?["assetType"]?.GetValue<string>() == "native" && rids.Contains(info["rid"]?.GetValue<string>()))
-                    _nativeDirectories.Add(Path.GetDirectoryName(Path.Combine(root, asset))!);
+                    _nativeDirectories.TryAdd(Path.GetDirectoryName(Path.Combine(root, asset))!, true);
         }
         return assemblies.ToImmutable();
     }
@@ -198,7 +199,7 @@ internal sealed partial class NuGetReferences
 
     private IntPtr ResolveNative(Assembly assembly, string name)
     {
-        foreach (var directory in _nativeDirectories.Distinct())
+        foreach (var directory in _nativeDirectories.Keys)
             foreach (var candidate in new[] { name, $"lib{name}.so", $"{name}.so" })
             {
                 var path = Path.Combine(directory, candidate);

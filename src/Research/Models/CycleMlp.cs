@@ -186,7 +186,7 @@ public sealed class CycleMlp : TokenPyramid<CycleMlpConfig>
         };
 
     public CycleMlp(CycleMlpConfig config, ModelOptions? options = null)
-        : base(config, options, inChannels => Overlapping(inChannels, config.Dims[0], 7, 4, 2), _ => Network(config), config.Dims[^1])
+        : base(config, options, inChannels => ConvEmbed(inChannels, config.Dims[0], 7, 4, 2), _ => Network(config), config.Dims[^1])
     {
     }
 
@@ -200,7 +200,7 @@ public sealed class CycleMlp : TokenPyramid<CycleMlpConfig>
             for (int j = 0; j < config.Layers[i]; j++, k++)
                 blocks.Add(new CycleBlock(dim, new CycleMixer(dim), config.MlpRatios[i], dpr[k], config.SkipLam));
             yield return new Stage(blocks);
-            if (i < config.Layers.Length - 1) yield return Overlapping(dim, config.Dims[i + 1], 3, 2, 1, Layout.ChannelsLast);
+            if (i < config.Layers.Length - 1) yield return ConvEmbed(dim, config.Dims[i + 1], 3, 2, 1, Layout.ChannelsLast);
         }
     }
 }

@@ -49,7 +49,7 @@ public abstract class TokenPyramid<TConfig> : ImageClassifier<TConfig> where TCo
     /// <summary>A convolution over images or channels-last tokens to channels-last tokens (the official stem and
     /// transitions, key <c>proj</c>): CycleMLP's 7x7 stride-4 stem and 3x3 stride-2 transitions, ViP's p x p stem and
     /// 2x2 merges.</summary>
-    private protected static PatchEmbed Overlapping(long inChannels, long outChannels, int kernel, int stride, int padding,
+    private protected static PatchEmbed ConvEmbed(long inChannels, long outChannels, int kernel, int stride, int padding,
         Layout input = Layout.ChannelsFirst) =>
         new(kernel, inChannels, outChannels, stride: stride, padding: padding, input: input, wholePatches: false);
 

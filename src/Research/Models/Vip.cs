@@ -75,7 +75,7 @@ public sealed class Vip : TokenPyramid<VipConfig>
     ];
 
     public Vip(VipConfig config, ModelOptions? options = null)
-        : base(config, options, inChannels => Overlapping(inChannels, config.Dims[0], config.PatchSize, config.PatchSize, 0),
+        : base(config, options, inChannels => ConvEmbed(inChannels, config.Dims[0], config.PatchSize, config.PatchSize, 0),
             imageSize => Network(config, imageSize), config.Dims[^1])
     {
     }
@@ -99,7 +99,7 @@ public sealed class Vip : TokenPyramid<VipConfig>
             if (config.Transitions[i] || config.Dims[i] != config.Dims[i + 1])
             {
                 int p = config.Transitions[i] ? 2 : 1;
-                network.Add(Overlapping(dim, config.Dims[i + 1], p, p, 0, Layout.ChannelsLast));
+                network.Add(ConvEmbed(dim, config.Dims[i + 1], p, p, 0, Layout.ChannelsLast));
                 grid /= p;
             }
         }
