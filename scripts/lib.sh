@@ -56,16 +56,19 @@ setup() {
 # Runs the .NET suites, then every scripts/test.d/*.sh; each part's counts are summed into
 # one closing line "N passed, N failed" that CI reads.
 run_tests() {
-  local log passed=0 failed=0 skipped=0 status=0
-  log=$(mktemp)
+  local log failures passed=0 failed=0 skipped=0 status=0
+  log=$(mktemp); failures=$(mktemp)
   dotnet test "$root/Research.sln" -c Release --no-build -nologo -v q "$@" 2>&1 | tee "$log" || status=1
   while read -r f p s; do
     failed=$((failed + f)); passed=$((passed + p)); skipped=$((skipped + s))
   done < <(sed -nE 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+),.*/\1 \2 \3/p' "$log")
+  # A long log is often read from its end only: what failed is repeated there, each with its first lines of message.
+  grep -A8 -E '^ +Failed [A-Za-z_]' "$log" >>"$failures" || true
   for f in "$root"/scripts/test.d/*.sh; do
     [ -e "$f" ] || continue
     echo "research: $(basename "$f")"
     bash "$f" 2>&1 | tee "$log" || status=1
+    grep -E '^(FAIL|not ok|ERROR:|FAIL:)|^[^ ]+\.ipynb +FAILED|^[^ ]+\.ipynb: [^o]' "$log" | sed "s|^|$(basename "$f"): |" >>"$failures" || true
     # Each part ends with a line "N passed, N failed[, N skipped]".
     local line
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
@@ -79,6 +82,8 @@ run_tests() {
   done
   rm -f "$log"
   [ "$failed" -eq 0 ] || status=1
+  if [ -s "$failures" ]; then echo; echo "research: what failed"; cat "$failures"; fi
+  rm -f "$failures"
   echo
   echo "$passed passed, $failed failed, $skipped skipped"
   return $status

@@ -13,9 +13,13 @@ internal static class NativeLibraryLocator
     /// <summary>The file the shim was loaded from, once it is.</summary>
     internal static string? LoadedPath { get; private set; }
 
-    internal static IEnumerable<string> Candidates(Assembly assembly)
+    internal static IEnumerable<string> Candidates(Assembly assembly) =>
+        Candidates(assembly, Environment.GetEnvironmentVariable("RESEARCH_NATIVE"));
+
+    /// <summary>The places to try, <paramref name="env"/> being RESEARCH_NATIVE's value: a parameter, so that no test
+    /// sets the process's variable while another test's first call loads the shim through it.</summary>
+    internal static IEnumerable<string> Candidates(Assembly assembly, string? env)
     {
-        var env = Environment.GetEnvironmentVariable("RESEARCH_NATIVE");
         if (!string.IsNullOrEmpty(env)) yield return Directory.Exists(env) ? Path.Combine(env, File) : env;
         var here = Path.GetDirectoryName(assembly.Location) ?? AppContext.BaseDirectory;
         yield return Path.Combine(here, File);

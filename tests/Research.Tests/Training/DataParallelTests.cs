@@ -144,27 +144,35 @@ public sealed class DataParallelTests
     public void InterruptedTwoProcessRun_ResumesFromRankZerosCheckpoint_AndEndsAsAnUninterruptedOne()
     {
         using var dir = new TempDir();
-        var whole = Train(Small(dir["whole"], 16, "--nproc", "2", "--epochs", "3"));
+        // 200 steps, so that the signal lands mid-run on a fast machine too
+        var whole = Train(Small(dir["whole"], 16, "--nproc", "2", "--epochs", "10"));
         Assert.True(whole.ExitCode == 0, whole.Stderr);
 
-        var p = Start(Small(dir["run"], 16, "--nproc", "2", "--epochs", "3", "--checkpoint-every", "5"));
+        var p = Start(Small(dir["run"], 16, "--nproc", "2", "--epochs", "10", "--checkpoint-every", "5"));
         var checkpoints = Path.Combine(dir["run"], "checkpoints");
-        bool sent = false;
-        var first = Finish(p, _ =>
+        // Watched on a timer rather than on each line of output: a fast run may print nothing between its first
+        // checkpoint and its end.
+        var sent = Task.Run(() =>
         {
-            if (!sent && Directory.Exists(checkpoints) && new CheckpointStore(checkpoints).List().Count > 0)
+            while (!p.HasExited)
             {
-                sent = true;
-                Process.Start("kill", ["-TERM", p.Id.ToString()])!.WaitForExit();
+                if (Directory.Exists(checkpoints) && new CheckpointStore(checkpoints).List().Count > 0)
+                {
+                    Process.Start("kill", ["-TERM", p.Id.ToString()])!.WaitForExit();
+                    return true;
+                }
+                Thread.Sleep(10);
             }
+            return false;
         });
-        Assert.True(sent, first.Stderr);
+        var first = Finish(p);
+        Assert.True(sent.Result, first.Stderr);
         Assert.Equal(130, first.ExitCode);
-        var again = Train(Small(dir["run"], 16, "--nproc", "2", "--epochs", "3"));
+        var again = Train(Small(dir["run"], 16, "--nproc", "2", "--epochs", "10"));
         Assert.True(again.ExitCode == 0, again.Stderr);
         var summary = Summary(dir["run"]);
         Assert.True(summary["resumed_from_step"]!.GetValue<long>() > 0, again.Stderr);
-        Assert.Equal(60, summary["steps"]!.GetValue<long>());
+        Assert.Equal(200, summary["steps"]!.GetValue<long>());
         double diff = MaxDifference(FinalWeights(dir["whole"]), FinalWeights(dir["run"]));
         Assert.True(diff <= 1e-6, $"largest parameter difference {diff}");
     }

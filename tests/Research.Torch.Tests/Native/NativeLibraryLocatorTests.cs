@@ -30,15 +30,9 @@ public sealed class NativeLibraryLocatorTests
     [Fact]
     public void An_explicit_RESEARCH_NATIVE_comes_first()
     {
-        var before = Environment.GetEnvironmentVariable("RESEARCH_NATIVE");
-        try
-        {
-            Environment.SetEnvironmentVariable("RESEARCH_NATIVE", "/chosen/libresearch_native.so");
-            Assert.Equal("/chosen/libresearch_native.so", NativeLibraryLocator.Candidates(typeof(torch).Assembly).First());
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("RESEARCH_NATIVE", before);
-        }
+        Assert.Equal("/chosen/libresearch_native.so", NativeLibraryLocator.Candidates(typeof(torch).Assembly, "/chosen/libresearch_native.so").First());
+        var folder = Path.GetTempPath();
+        Assert.Equal(Path.Combine(folder, "libresearch_native.so"), NativeLibraryLocator.Candidates(typeof(torch).Assembly, folder).First());
+        Assert.EndsWith(Path.Combine("build", "native", "libresearch_native.so"), NativeLibraryLocator.Candidates(typeof(torch).Assembly, null).Last());
     }
 }
