@@ -37,17 +37,28 @@ public sealed class Experiment
     /// in passes (all arms at a few seeds first, the rest later). Each run is keyed by its own seed, so a pass changes no key.</summary>
     public const string SeedLimitVariable = "RESEARCH_SEED_LIMIT";
 
-    /// <summary>The budget's seeds, or its first <c>RESEARCH_SEED_LIMIT</c> of them.</summary>
-    public int[] Seeds
+    /// <summary><c>RESEARCH_SEED_SHARD=k/n</c>: run only every n-th of those seeds, starting at the k-th (0-based), so
+    /// that n processes fill one grid together without training a run twice.</summary>
+    public const string SeedShardVariable = "RESEARCH_SEED_SHARD";
+
+    /// <summary>The budget's seeds, or its first <c>RESEARCH_SEED_LIMIT</c> of them, or this process's share of those
+    /// (<c>RESEARCH_SEED_SHARD</c>).</summary>
+    public int[] Seeds => SelectSeeds(Settings.SeedList, Environment.GetEnvironmentVariable(SeedLimitVariable),
+        Environment.GetEnvironmentVariable(SeedShardVariable));
+
+    public static int[] SelectSeeds(int[] seeds, string? limit, string? shard)
     {
-        get
+        if (!string.IsNullOrWhiteSpace(limit))
         {
-            var limit = Environment.GetEnvironmentVariable(SeedLimitVariable);
-            if (string.IsNullOrWhiteSpace(limit)) return Settings.SeedList;
             if (!int.TryParse(limit, out var n) || n < 1)
                 throw new ArgumentException($"{SeedLimitVariable}: '{limit}' is not a positive number of seeds");
-            return Settings.SeedList.Take(n).ToArray();
+            seeds = seeds.Take(n).ToArray();
         }
+        if (string.IsNullOrWhiteSpace(shard)) return seeds;
+        var parts = shard.Split('/');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out var k) || !int.TryParse(parts[1], out var count) || count < 1 || k < 0 || k >= count)
+            throw new ArgumentException($"{SeedShardVariable}: '{shard}' is not k/n with 0 <= k < n (this process's share of n)");
+        return seeds.Where((_, i) => i % count == k).ToArray();
     }
 
     /// <summary>Every arm at every seed of the budget, each run described by <paramref name="describe"/>.</summary>
