@@ -21,6 +21,7 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
     private readonly Inspector inspector;
     private readonly CompletenessChecker completeness;
     private readonly Lazy<Task<CellRunner>> engine;
+    private readonly Lazy<FSharpLanguage> fsharp;
     private bool allowStdin;
 
     /// <param name="sink">Where cells' output goes.</param>
@@ -38,6 +39,7 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
             runner.WarmUp();
             return runner;
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        fsharp = new Lazy<FSharpLanguage>(() => new FSharpLanguage(Runner.Environment, globals));
         completer = new CodeCompleter(Analyze);
         inspector = new Inspector(Analyze);
         completeness = new CompletenessChecker(code => CSharpSyntaxTree.ParseText(code, ScriptEnvironment.ParseOptions));
@@ -125,6 +127,11 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
         {
             case "csharp":
                 return RunCSharp(magic.Code, request, token);
+            case "share":
+            case "set":
+                return RunCSharp(request.Code, request, token);
+            case "fsharp":
+                return RunFSharp(magic.Code, request, token);
             case "time":
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var outcome = RunCSharp(magic.Code, request, token);
@@ -182,8 +189,67 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
         ? $"{type.Name[..type.Name.IndexOf('`')]}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>"
         : type.Name;
 
+    private ExecuteOutcome RunFSharp(string code, ExecuteRequest request, CancellationToken token)
+    {
+        if (Share(ref code, "fsharp", request, token) is { } failed) return failed;
+        var outcome = fsharp.Value.Run(code, request, Formatters.Format, token);
+        return outcome is ExecuteSucceeded done ? done with { Payload = output.TakePayload() } : outcome;
+    }
+
+    /// <summary>Carries out the <c>#!share</c> and <c>#!set</c> lines that open <paramref name="code"/> for a cell of
+    /// <paramref name="language"/>, and blanks them; the error of the first that cannot be done, else null.</summary>
+    private ExecuteFailed? Share(ref string code, string language, ExecuteRequest request, CancellationToken token)
+    {
+        (var directives, code) = CellMagics.TakeDirectives(code);
+        foreach (var directive in directives)
+        {
+            try
+            {
+                var wanted = Sharing.Parse(directive);
+                object? value = wanted.Text;
+                Type type = typeof(string);
+                if (wanted.Source is { } source)
+                {
+                    if (!TryGetVariable(source, wanted.From!, out value, out var found))
+                        throw new ArgumentException($"#!{directive.Name}: {source} has no variable '{wanted.From}'" +
+                            (source == "fsharp" && !fsharp.IsValueCreated ? " (no F# cell has run)" : ""));
+                    type = found!;
+                }
+                if (language == "fsharp")
+                {
+                    fsharp.Value.Bind(wanted.Name, value, type);
+                    continue;
+                }
+                var runner = Runner;
+                runner.Environment.Reference(Sharing.AssembliesOf(Sharing.NameableType(type)));
+                var declared = runner.Run(Sharing.CSharpDeclaration(wanted.Name, value, type), request.ExecutionCount, token);
+                if (!declared.Errors.IsEmpty) return ErrorReport.FromDiagnostics(declared.Errors, "");
+                if (declared.Exception is not null) return ErrorReport.FromException(declared.Exception, runner.CellOf, interrupted: false);
+            }
+            catch (ArgumentException e)
+            {
+                return new ExecuteFailed("ShareError", e.Message, [$"\u001b[0;31mShareError\u001b[0m: {e.Message}"]);
+            }
+        }
+        return null;
+    }
+
+    private bool TryGetVariable(string language, string name, out object? value, out Type? type)
+    {
+        if (language == "fsharp") return fsharp.Value.TryGet(name, out value, out type);
+        foreach (var variable in Runner.Variables())
+            if (variable.Name == name)
+            {
+                (value, type) = (variable.Value, variable.Type);
+                return true;
+            }
+        (value, type) = (null, null);
+        return false;
+    }
+
     private ExecuteOutcome RunCSharp(string code, ExecuteRequest request, CancellationToken token)
     {
+        if (Share(ref code, "csharp", request, token) is { } failed) return failed;
         var runner = Runner;
         if (NuGetReferences.Mentions(code))
         {
@@ -229,22 +295,36 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
     public CompletionResult Complete(string code, int cursorPos)
     {
         WaitUntilReady();
-        return completer.Complete(code, cursorPos);
+        if (CellMagics.Parse(code) is not { Name: "fsharp" }) return completer.Complete(code, cursorPos);
+        var (matches, start) = fsharp.Value.Complete(code, TextPositions.ToUtf16(code, cursorPos));
+        return new CompletionResult(matches, TextPositions.ToCodePoints(code, start), cursorPos, new JsonObject());
     }
 
     public InspectionResult Inspect(string code, int cursorPos, int detailLevel)
     {
         WaitUntilReady();
+        if (CellMagics.Parse(code) is { Name: "fsharp" })
+            return new InspectionResult(true, MimeBundle.PlainText(
+                "Inspection (Shift+Tab) reads C# cells only; in an F# cell, Tab completes names, and F# Interactive's own " +
+                "documentation is at https://learn.microsoft.com/dotnet/fsharp/tools/fsharp-interactive/"));
         return inspector.Inspect(code, cursorPos, detailLevel);
     }
 
     public CompletenessResult IsComplete(string code) => completeness.Check(code);
 
-    public void Interrupt() => cells.Interrupt();
+    public void Interrupt()
+    {
+        cells.Interrupt();
+        if (fsharp.IsValueCreated) fsharp.Value.Interrupt();
+    }
 
     private Compilation Analyze(string code) => Runner.Analyze(code);
 
-    public void Dispose() => output.Dispose();
+    public void Dispose()
+    {
+        if (fsharp.IsValueCreated) fsharp.Value.Dispose();
+        output.Dispose();
+    }
 
     /// <summary>Refuses input requests when the running request did not allow stdin.</summary>
     private sealed class StdinGate(IKernelOutput inner, Func<bool> allowed) : IKernelOutput

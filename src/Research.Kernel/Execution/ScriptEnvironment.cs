@@ -54,6 +54,7 @@ internal sealed class ScriptEnvironment
         BaseDirectory = baseDirectory;
         NuGet = new NuGetReferences();
         var kernelDirectory = AppContext.BaseDirectory;
+        _kit = KitAssemblies(kernelDirectory).ToHashSet(StringComparer.Ordinal);
         var runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
         _options = ScriptOptions.Default
             .WithReferences(References(kernelDirectory))
@@ -75,7 +76,27 @@ internal sealed class ScriptEnvironment
     private readonly ScriptOptions _options;
 
     /// <summary>The options of the next cell: the kit's references and imports, and the packages restored so far.</summary>
-    public ScriptOptions Options => NuGet.References.IsEmpty ? _options : _options.AddReferences(NuGet.References);
+    public ScriptOptions Options => _shared.IsEmpty && NuGet.References.IsEmpty
+        ? _options
+        : _options.AddReferences(NuGet.References).AddReferences(_shared.Values);
+
+    private readonly HashSet<string> _kit;
+
+    // Assemblies of the types that #!share and #!set brought into C# (FSharp.Core's, a package's from an F# cell)
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MetadataReference> _shared = new(StringComparer.Ordinal);
+
+    /// <summary>Makes <paramref name="assemblies"/> references of the cells that follow.</summary>
+    public void Reference(IEnumerable<Assembly> assemblies)
+    {
+        var runtime = RuntimeEnvironment.GetRuntimeDirectory();
+        foreach (var assembly in assemblies)
+        {
+            if (assembly.IsDynamic || assembly.Location is not { Length: > 0 } path) continue;
+            // referenced already: the framework's, the kit's, a package's; a second reference to one would be an error
+            if (path.StartsWith(runtime, StringComparison.Ordinal) || _kit.Contains(path) || NuGet.Assemblies.Contains(path)) continue;
+            _shared.GetOrAdd(path, p => MetadataReference.CreateFromFile(p));
+        }
+    }
 
     /// <summary>The packages cells asked for with <c>#r "nuget: ..."</c>.</summary>
     internal NuGetReferences NuGet { get; }
@@ -97,12 +118,21 @@ internal sealed class ScriptEnvironment
             var docName = name == "System.Private.CoreLib" ? "System.Runtime" : name;
             yield return Reference(path, docs is null ? null : Path.Combine(docs, docName + ".xml"));
         }
+        foreach (var path in KitAssemblies(kernelDirectory)) yield return Reference(path, Path.ChangeExtension(path, ".xml"));
+    }
+
+    /// <summary>The kernel and the kit's assemblies beside it, which every cell sees; not the F# cells' host, whose
+    /// types are the kernel's business.</summary>
+    public static IEnumerable<string> KitAssemblies(string kernelDirectory)
+    {
         var kernel = typeof(KernelGlobals).Assembly.Location;
-        yield return Reference(kernel, Path.ChangeExtension(kernel, ".xml"));
+        const string fsharpHost = "Research.Kernel.FSharp.dll";
+        yield return kernel;
         foreach (var path in Directory.EnumerateFiles(kernelDirectory, "Research*.dll").Order(StringComparer.Ordinal))
         {
-            if (string.Equals(path, kernel, StringComparison.Ordinal) || !IsManagedAssembly(path)) continue;
-            yield return Reference(path, Path.ChangeExtension(path, ".xml"));
+            if (string.Equals(path, kernel, StringComparison.Ordinal) || Path.GetFileName(path) == fsharpHost
+                || !IsManagedAssembly(path)) continue;
+            yield return path;
         }
     }
 

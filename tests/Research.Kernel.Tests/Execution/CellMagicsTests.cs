@@ -70,8 +70,8 @@ public sealed class CellMagicsTests(InterpreterFixture kernel)
     }
 
     [Theory]
-    [InlineData("#!fsharp\nlet x = 1", "#!fsharp is Polyglot Notebooks' kernel")]
-    [InlineData("#!share --from fsharp x", "#!share is Polyglot Notebooks' cross-kernel magic")]
+    [InlineData("#!pwsh\nGet-Date", "#!pwsh is Polyglot Notebooks' kernel")]
+    [InlineData("#!connect jupyter --kernel-name py", "#!connect is Polyglot Notebooks' cross-kernel magic")]
     [InlineData("#!frobnicate\n1", "#!frobnicate is not a magic of this kernel")]
     public void Other_kernels_and_unknown_magics_are_refused_and_the_state_is_kept(string code, string words)
     {

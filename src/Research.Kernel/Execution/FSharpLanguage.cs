@@ -1,0 +1,130 @@
+using System.Text.Json.Nodes;
+using Research.Kernel.Display;
+using Research.Kernel.FSharp;
+
+namespace Research.Kernel.Execution;
+
+/// <summary>
+/// <c>#!fsharp</c> cells, as Polyglot Notebooks ran them: one F# Interactive session for the kernel's life (started by
+/// the first F# cell, so a C#-only notebook never loads the F# compiler), with the kit's assemblies referenced and
+/// the packages of <c>#r "nuget: ..."</c> shared with the C# cells, so both languages see one restore and one
+/// FSharp.Core (the one the F# compiler runs on, which is newer than any a package asks for).
+/// </summary>
+internal sealed class FSharpLanguage(ScriptEnvironment environment, KernelGlobals globals) : IDisposable
+{
+    private FSharpCells? _cells;
+
+    private FSharpCells Cells => _cells ??= Start();
+
+    private int _running;
+
+    private const string BusyMessage = "the F# session is still running a cell that was interrupted and did not stop; " +
+        "F# cells run again once it ends (C# cells run now), or restart the kernel";
+
+    /// <summary>Asks F# Interactive to stop the running cell (compiled F# has no interrupt checks of its own).</summary>
+    public void Interrupt() => _cells?.Interrupt();
+
+    private FSharpCells Start()
+    {
+        // F# Interactive's own messages ("Stopped due to error") would repeat the error the kernel reports
+        var cells = new FSharpCells(ScriptEnvironment.KitAssemblies(AppContext.BaseDirectory), Console.Out, TextWriter.Null);
+        // display and clear_output as in C# cells; the kit's namespaces opened as C# cells have them imported
+        cells.Bind("kernelGlobals", globals, typeof(KernelGlobals).FullName!);
+        cells.Run(string.Join("\n", ScriptEnvironment.KitImports.Where(n => n != "Research.Torch.torch").Select(n => $"open {n}")) + "\n" +
+                  "let display (value: obj) = kernelGlobals.display value\n" +
+                  "let clear_output () = kernelGlobals.clear_output false", CancellationToken.None);
+        return cells;
+    }
+
+    public ExecuteOutcome Run(string code, ExecuteRequest request, Func<object?, MimeBundle> format, CancellationToken token)
+    {
+        if (NuGetReferences.Mentions(code))
+        {
+            try
+            {
+                code = environment.NuGet.Prepare(code);
+            }
+            catch (NuGetException e)
+            {
+                return new ExecuteFailed("NuGetError", e.Message, [$"\u001b[0;31mNuGetError\u001b[0m: {e.Message}"]);
+            }
+        }
+        // F# Interactive brings its own FSharp.Core; a package's copy would be a second one
+        var referenceErrors = Cells.Reference(environment.NuGet.Assemblies.Where(p => !Path.GetFileName(p).Equals("FSharp.Core.dll", StringComparison.OrdinalIgnoreCase)));
+        if (referenceErrors.Count > 0) return Failed(referenceErrors, code);
+        // An interrupted cell that did not stop is still running in the session, which takes one cell at a time
+        if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
+            return new ExecuteFailed("FSharpBusy", BusyMessage, [$"\u001b[0;31mFSharpBusy\u001b[0m: {BusyMessage}"]);
+        FSharpCellResult result;
+        try
+        {
+            result = Cells.Run(code, token);
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
+        if (result.Errors.Count > 0) return Failed(result.Errors, code);
+        if (result.Exception is not null)
+            return ErrorReport.FromException(result.Exception, _ => null, interrupted: token.IsCancellationRequested);
+        var shown = result.HasValue && !request.Silent ? format(result.Value) : null;
+        return new ExecuteSucceeded(shown, [], new JsonObject());
+    }
+
+    /// <summary>Names completing the identifier that ends at <paramref name="position"/> (UTF-16 index into the cell),
+    /// and where that last name starts.</summary>
+    public (IReadOnlyList<string> Matches, int Start) Complete(string code, int position)
+    {
+        var start = position;
+        while (start > 0 && (char.IsLetterOrDigit(code[start - 1]) || code[start - 1] is '_' or '\'' or '.')) start--;
+        var longIdentifier = code[start..position];
+        var lastDot = longIdentifier.LastIndexOf('.');
+        var nameStart = start + lastDot + 1;
+        var prefix = code[nameStart..position];
+        var matches = Cells.Complete(longIdentifier).Where(m => m.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        return (matches, nameStart);
+    }
+
+    public IReadOnlyList<(string Name, Type Type, object? Value)> Variables() => _cells?.Variables() ?? [];
+
+    public bool TryGet(string name, out object? value, out Type? type)
+    {
+        if (_cells is null)
+        {
+            (value, type) = (null, null);
+            return false;
+        }
+        return _cells.TryGet(name, out value, out type);
+    }
+
+    /// <summary>Binds <paramref name="name"/> to <paramref name="value"/> as <paramref name="type"/>, or as its nearest
+    /// base type that F# can name from source; throws <see cref="ArgumentException"/> with F#'s words when it cannot.</summary>
+    public void Bind(string name, object? value, Type type)
+    {
+        var nameable = Sharing.NameableType(type);
+        var runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
+        Cells.Reference(Sharing.AssembliesOf(nameable).Select(a => a.Location).Where(p => p.Length > 0 && !p.StartsWith(runtime, StringComparison.Ordinal)));
+        var errors = Cells.Bind(name, value, Sharing.CSharpName(nameable).Replace("global::", ""));
+        if (errors.Count > 0) throw new ArgumentException($"F# cannot bind '{name}': {errors[0].Message}");
+    }
+
+    private static ExecuteFailed Failed(IReadOnlyList<FSharpError> errors, string code)
+    {
+        var lines = code.Split('\n');
+        var traceback = new List<string>();
+        foreach (var error in errors)
+        {
+            traceback.Add($"\u001b[0;31m({error.Line},{error.Column}): error {error.Code}: {error.Message}\u001b[0m");
+            if (error.Line >= 1 && error.Line <= lines.Length)
+            {
+                var source = lines[error.Line - 1].TrimEnd('\r');
+                traceback.Add($"   {source}");
+                traceback.Add($"   {new string(' ', Math.Clamp(error.Column - 1, 0, source.Length))}\u001b[0;32m^\u001b[0m");
+            }
+        }
+        var first = errors[0];
+        return new ExecuteFailed("CompilationError", $"({first.Line},{first.Column}): error {first.Code}: {first.Message}", traceback);
+    }
+
+    public void Dispose() => _cells?.Dispose();
+}
