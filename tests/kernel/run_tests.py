@@ -12,7 +12,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODULES = ["test_jupyter_kernel_test", "test_kernel_wire", "test_kernel_behaviour",
-           "test_notebook_execution", "test_notebook_runner", "test_notebook_browser", "test_import_polyglot"]
+           "test_notebook_execution", "test_notebook_runner", "test_notebook_browser", "test_import_polyglot", "test_polyglot_notebook"]
 
 
 class TimedResult(unittest.TextTestResult):
