@@ -15,35 +15,25 @@ public sealed class FSharpCells : IDisposable
     private readonly HashSet<string> _referenced = new(StringComparer.Ordinal);
 
     /// <param name="references">Assemblies every cell sees (the kit's, so notebooks need no <c>#r</c>).</param>
+    /// <param name="referencePack">The SDK's reference assemblies for the running .NET (<c>packs/Microsoft.NETCore.App.Ref/
+    /// VERSION/ref/netX.Y</c>), or null for F# Interactive's own default set.</param>
     /// <param name="stdout">Where F# Interactive writes what it prints (<c>printfn</c> goes to <see cref="Console"/>).</param>
-    public FSharpCells(IEnumerable<string> references, TextWriter stdout, TextWriter stderr)
+    public FSharpCells(IEnumerable<string> references, string? referencePack, TextWriter stdout, TextWriter stderr)
     {
         var config = FsiEvaluationSession.GetDefaultConfiguration();
         // --noninteractive: cells come as strings, never from a console; --quiet: the kernel formats results itself
         string[] argv = ["fsi", "--noninteractive", "--nologo", "--quiet", "--gui-", "--multiemit+", "--optimize+",
-            .. FrameworkReferences(), "-r:" + typeof(FSharpCells).Assembly.Location];
+            .. FrameworkReferences(referencePack), "-r:" + typeof(FSharpCells).Assembly.Location];
         _session = FsiEvaluationSession.Create(config, argv, TextReader.Null, stdout, stderr, FSharpOption<bool>.Some(false), null);
         Reference(references);
     }
 
     // Hosted, F# Interactive references little of the framework (System.Collections.Generic.List is not found), so it
-    // gets the SDK's whole reference pack for the running runtime, as a project would; without the pack, its default.
-    private static IEnumerable<string> FrameworkReferences()
-    {
-        var runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar);
-        var dotnetRoot = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(runtime)));
-        var packs = dotnetRoot is null ? null : Path.Combine(dotnetRoot, "packs", "Microsoft.NETCore.App.Ref");
-        if (packs is null || !Directory.Exists(packs)) return [];
-        var framework = $"net{Environment.Version.Major}.{Environment.Version.Minor}";
-        var folder = Directory.EnumerateDirectories(packs)
-            .Where(d => Path.GetFileName(d).StartsWith($"{Environment.Version.Major}.", StringComparison.Ordinal))
-            .OrderByDescending(d => Version.TryParse(Path.GetFileName(d).Split('-')[0], out var v) ? v : new Version())
-            .Select(d => Path.Combine(d, "ref", framework))
-            .FirstOrDefault(Directory.Exists);
-        if (folder is null) return [];
-        var fsharpCore = typeof(Unit).Assembly.Location;
-        return [.. Directory.EnumerateFiles(folder, "*.dll").Order(StringComparer.Ordinal).Select(p => "-r:" + p), "--noframework", "-r:" + fsharpCore];
-    }
+    // gets the whole reference pack of the running runtime, as a project would; without a pack, its default.
+    private static IEnumerable<string> FrameworkReferences(string? referencePack) => referencePack is null || !Directory.Exists(referencePack)
+        ? []
+        : [.. Directory.EnumerateFiles(referencePack, "*.dll").Order(StringComparer.Ordinal).Select(p => "-r:" + p),
+           "--noframework", "-r:" + typeof(Unit).Assembly.Location];
 
     /// <summary>Makes <paramref name="assemblies"/> references of the cells that follow (each once).</summary>
     public IReadOnlyList<FSharpError> Reference(IEnumerable<string> assemblies)

@@ -27,7 +27,8 @@ internal sealed class FSharpLanguage(ScriptEnvironment environment, KernelGlobal
     private FSharpCells Start()
     {
         // F# Interactive's own messages ("Stopped due to error") would repeat the error the kernel reports
-        var cells = new FSharpCells(ScriptEnvironment.KitAssemblies(AppContext.BaseDirectory), Console.Out, TextWriter.Null);
+        var cells = new FSharpCells(ScriptEnvironment.KitAssemblies(AppContext.BaseDirectory),
+            ScriptEnvironment.ReferencePackDirectory(), Console.Out, TextWriter.Null);
         // display and clear_output as in C# cells; the kit's namespaces opened as C# cells have them imported
         cells.Bind("kernelGlobals", globals, typeof(KernelGlobals).FullName!);
         cells.Run(string.Join("\n", ScriptEnvironment.KitImports.Where(n => n != "Research.Torch.torch").Select(n => $"open {n}")) + "\n" +

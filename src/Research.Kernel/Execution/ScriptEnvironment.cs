@@ -156,10 +156,10 @@ internal sealed class ScriptEnvironment
     }
 
     /// <summary>
-    /// The SDK's reference pack for this runtime, which holds the framework's XML documentation;
-    /// null on a machine with only the runtime (inspection then shows signatures without docs).
+    /// The SDK's reference pack for this runtime: the framework's XML documentation, and the reference assemblies F#
+    /// cells compile against; null on a machine with only the runtime (inspection then shows signatures without docs).
     /// </summary>
-    private static string? ReferencePackDirectory()
+    public static string? ReferencePackDirectory()
     {
         var runtime = RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar);
         var dotnetRoot = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(runtime)));
