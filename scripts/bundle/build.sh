@@ -27,12 +27,13 @@ else echo "bundle: src/Research.Runner is not in this checkout, so the bundle ha
 
 # Every app goes into one folder, so they share one copy of the runtime (about 75 MB of the 90).
 # Not trimmed: the runner compiles notebook cells with Roslyn, which reaches any framework type.
+# Without F# cells: the F# compiler (21 MB) would take the archive over its limit, and the notebooks are C#.
 # A separate artifacts path keeps this RID-specific restore out of the checkout's obj/ folders.
 for p in "${apps[@]}"; do
   dotnet publish "$root/$p" -c Release -r linux-x64 --self-contained \
     --artifacts-path "$root/build/bundle-artifacts" -o "$dir/app" \
     -p:DebugType=none -p:DebugSymbols=false -p:GenerateDocumentationFile=false \
-    -p:SatelliteResourceLanguages=en -nologo -v q -clp:ErrorsOnly
+    -p:SatelliteResourceLanguages=en -p:ResearchFSharpCells=false -nologo -v q -clp:ErrorsOnly
 done
 publish_s=$((SECONDS - start))
 
