@@ -23,7 +23,8 @@ import nbformat
 
 PLOTLY = "application/vnd.plotly.v1+json"
 PNG = "image/png"
-PLOTLY_JS = ["/usr/share/python3-plotly/plotly.js", "/usr/share/javascript/plotly/plotly.min.js"]
+# Prints the kit's plotly.js, found as Research.Plots.PlotlyJs finds it (RESEARCH_PLOTLY_JS, the pinned copy, Debian's).
+LOCATE_PLOTLY_JS = pathlib.Path(__file__).resolve().parent / "plotly" / "locate.sh"
 CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 900, 450
 
@@ -57,6 +58,13 @@ def first_existing(paths, what):
     raise FileNotFoundError(f"{what} not found; tried {', '.join(paths)} (./research setup installs it)")
 
 
+def plotly_js():
+    found = subprocess.run(["bash", str(LOCATE_PLOTLY_JS)], capture_output=True, text=True)
+    if found.returncode != 0:
+        raise FileNotFoundError(found.stderr.strip() or f"{LOCATE_PLOTLY_JS} exited with {found.returncode}")
+    return found.stdout.strip()
+
+
 def figure_outputs(nb):
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -66,7 +74,7 @@ def figure_outputs(nb):
 
 def render(figures, timeout=300):
     """PNG bytes of each plotly figure (a dict with data and layout), in one Chromium run."""
-    lib = pathlib.Path(first_existing(PLOTLY_JS, "plotly.js")).as_uri()
+    lib = pathlib.Path(plotly_js()).as_uri()
     chromium = first_existing(CHROMIUM, "Chromium")
     specs = []
     for f in figures:

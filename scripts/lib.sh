@@ -8,7 +8,7 @@ apt_packages=(
   python3-scipy                                  # the SciPy oracle for the statistics tests (tests/golden/statistics.py)
   libzmq5                                        # Jupyter kernel transport
   jupyter-notebook python3-nbclient jupyter-nbconvert python3-ipykernel python3-jupyter-kernel-test
-  python3-plotly                                 # offline plotly.js
+  python3-plotly                                 # a fallback plotly.js (setup.d/plotly.sh installs the pinned, minified one)
   chromium                                       # headless browser for plot and notebook checks
   dataset-fashion-mnist                          # the default dataset
   zstd                                           # compresses the GPU bundle (./research bundle) 15% below gzip
@@ -25,6 +25,9 @@ install_packages() {
   for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
   done
+  # npm installs the pinned plotly.js (setup.d/plotly.sh). Only where none is on PATH: a Node.js from another
+  # source (NodeSource's nodejs) brings its own npm and conflicts with Debian's package.
+  command -v npm >/dev/null || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "research: installing ${missing[*]}"
   as_root apt-get update -qq

@@ -5,8 +5,8 @@
 #
 # Debian's nbconvert (6.5) puts require.js and MathJax from a CDN in every page and leaves
 # plotly.js to the outputs. This script exports with a template that drops the CDN scripts,
-# then gives each page exactly one inline copy of the installed plotly.js in its head (outputs
-# that carried their own copy lose it), so every figure draws offline. MathJax comes from
+# then gives each page exactly one inline copy of the kit's plotly.js (scripts/plotly/locate.sh)
+# in its head (outputs that carried their own copy lose it), so every figure draws offline. MathJax comes from
 # Debian's libjs-mathjax when installed (a local file: equations typeset on any machine that
 # has the package); RESEARCH_REPORT_MATHJAX=off leaves it out.
 set -euo pipefail
@@ -19,16 +19,8 @@ for nb in "${inputs[@]}"; do
   [ -f "$nb" ] || { echo "report: no such notebook: $nb" >&2; exit 2; }
 done
 
-# The same search order as Research.Plots.PlotlyJs.
-candidates=(${RESEARCH_PLOTLY_JS:+"$RESEARCH_PLOTLY_JS"} /usr/share/python3-plotly/plotly.js
-  /usr/share/javascript/plotly/plotly.min.js /usr/lib/python3/dist-packages/plotly/package_data/plotly.min.js
-  /usr/local/lib/node_modules/plotly.js-dist-min/plotly.min.js)
-plotly_js=""
-for p in "${candidates[@]}"; do [ -f "$p" ] && { plotly_js=$p; break; }; done
-if [ -z "$plotly_js" ]; then
-  echo "report: plotly.js not found (tried: ${candidates[*]}); install Debian's python3-plotly or set RESEARCH_PLOTLY_JS" >&2
-  exit 1
-fi
+# The copy the kit's figures embed, found as Research.Plots.PlotlyJs finds it.
+plotly_js=$("$(dirname "$(readlink -f "$0")")/plotly/locate.sh") || exit 1
 [ -x /usr/bin/jupyter-nbconvert ] || { echo "report: /usr/bin/jupyter-nbconvert missing; install Debian's jupyter-nbconvert" >&2; exit 1; }
 
 mathjax=""

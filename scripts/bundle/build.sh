@@ -47,12 +47,10 @@ cp "$root/Research.sln" "$dir/"
 cp "$root/scripts/bundle/run-gpu.sh" "$root/scripts/bundle/README.md" "$dir/"
 chmod +x "$dir/run-gpu.sh"
 
-# Figures embed plotly.js, which the GPU machine has no package for: take the first copy the kit would use.
-plotly=""
-for p in "${RESEARCH_PLOTLY_JS:-}" /usr/share/python3-plotly/plotly.js /usr/share/javascript/plotly/plotly.min.js; do
-  [ -n "$p" ] && [ -f "$p" ] && { plotly=$p; break; }
-done
-[ -n "$plotly" ] || { echo "bundle: no plotly.js (apt-get install python3-plotly, or set RESEARCH_PLOTLY_JS)" >&2; exit 1; }
+# Figures embed plotly.js, which the GPU machine has no package for: the pinned copy (installed here if missing),
+# or whichever copy the kit would use (RESEARCH_PLOTLY_JS wins).
+[ -n "${RESEARCH_PLOTLY_JS:-}" ] || source "$root/scripts/setup.d/plotly.sh"
+plotly=$("$root/scripts/plotly/locate.sh")
 cp "$plotly" "$dir/share/plotly.js"
 
 {

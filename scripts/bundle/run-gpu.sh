@@ -248,7 +248,7 @@ export RESEARCH_CACHE="$partial/cache"
 export RESEARCH_BUDGET="$budget"
 # The notebooks' trainers and graphs take their default device from here, so they run on the GPU unchanged.
 export RESEARCH_DEVICE="$device"
-# Figures embed plotly.js; the bundle carries Debian's copy, since the GPU machine has none.
+# Figures embed plotly.js; the bundle carries the kit's copy, since the GPU machine has none.
 [ -n "${RESEARCH_PLOTLY_JS:-}" ] || export RESEARCH_PLOTLY_JS="$here/share/plotly.js"
 
 if wants device-check; then

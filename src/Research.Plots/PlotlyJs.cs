@@ -3,38 +3,64 @@ using System.Text.RegularExpressions;
 namespace Research.Plots;
 
 /// <summary>
-/// The offline copy of plotly.js installed by the system's packages. Nothing is fetched from a CDN:
-/// figures embed this file (once per page or notebook output stream) and draw with no network.
+/// The offline copy of plotly.js that figures embed: the minified build pinned in <c>scripts/plotly/package-lock.json</c>,
+/// which <c>./research setup</c> installs under <c>build/plotly</c>, else a system package's. Nothing is fetched from a
+/// CDN: figures embed this file (once per page or notebook output stream) and draw with no network.
 /// </summary>
 public static partial class PlotlyJs
 {
     /// <summary>Environment variable naming a plotly.js file to use before the known paths.</summary>
     public const string EnvironmentVariable = "RESEARCH_PLOTLY_JS";
 
+    /// <summary>Where <c>./research setup</c> installs the pinned plotly.js, relative to the checkout's root.</summary>
+    public const string BuildCopy = "build/plotly/node_modules/plotly.js-dist-min/plotly.min.js";
+
     private static readonly Lazy<(string Path, string Source, string Version)> Loaded =
         new(Load, LazyThreadSafetyMode.PublicationOnly); // PublicationOnly: a failure is retried after the package is installed.
 
     /// <summary>Where plotly.js is looked for, in order.</summary>
     /// <remarks>
-    /// Debian's <c>python3-plotly</c> ships the full (not minified) bundle at /usr/share/python3-plotly/plotly.js;
-    /// pip's plotly and npm's <c>plotly.js-dist-min</c> ship plotly.min.js.
+    /// <see cref="EnvironmentVariable"/> when set; then the checkout's <see cref="BuildCopy"/>; then the system's copies,
+    /// kept as fallbacks: Debian's <c>python3-plotly</c> ships the full (not minified) 2.6.3 bundle at
+    /// /usr/share/python3-plotly/plotly.js, pip's plotly and a global npm install ship plotly.min.js.
+    /// scripts/plotly/locate.sh walks the same list for the shell scripts.
     /// </remarks>
-    public static IReadOnlyList<string> SearchPaths
+    public static IReadOnlyList<string> SearchPaths =>
+        Candidates(Environment.GetEnvironmentVariable(EnvironmentVariable), RepositoryRoot.Path);
+
+    internal static IReadOnlyList<string> Candidates(string? custom, string? root)
     {
-        get
-        {
-            var paths = new List<string>();
-            if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } custom) paths.Add(custom);
-            paths.Add("/usr/share/python3-plotly/plotly.js");
-            paths.Add("/usr/share/javascript/plotly/plotly.min.js");
-            paths.Add("/usr/lib/python3/dist-packages/plotly/package_data/plotly.min.js");
-            paths.Add("/usr/local/lib/node_modules/plotly.js-dist-min/plotly.min.js");
-            return paths;
-        }
+        var paths = new List<string>();
+        if (custom is { Length: > 0 }) paths.Add(custom);
+        if (root is not null) paths.Add(System.IO.Path.Combine(root, BuildCopy));
+        paths.Add("/usr/share/python3-plotly/plotly.js");
+        paths.Add("/usr/share/javascript/plotly/plotly.min.js");
+        paths.Add("/usr/lib/python3/dist-packages/plotly/package_data/plotly.min.js");
+        paths.Add("/usr/local/lib/node_modules/plotly.js-dist-min/plotly.min.js");
+        return paths;
+    }
+
+    /// <summary>The first of the candidates that exists.</summary>
+    /// <exception cref="FileNotFoundException">
+    /// <paramref name="custom"/> (the value of <see cref="EnvironmentVariable"/>) names a missing file: a setting that
+    /// points nowhere is a mistake to report, not a reason to draw with another version. Or no candidate exists.
+    /// </exception>
+    internal static string Locate(string? custom, string? root)
+    {
+        if (custom is { Length: > 0 } && !File.Exists(custom))
+            throw new FileNotFoundException($"{EnvironmentVariable} names {custom}, which does not exist.", custom);
+        var tried = Candidates(custom, root);
+        return tried.FirstOrDefault(File.Exists)
+            ?? throw new FileNotFoundException(
+                "plotly.js was not found. Tried: " + string.Join(", ", tried) + ". " +
+                "Run ./research setup, which installs the version pinned in scripts/plotly/package-lock.json into build/plotly " +
+                $"(it needs npm), or install Debian's python3-plotly, or point {EnvironmentVariable} at a plotly.min.js.");
     }
 
     /// <summary>The file in use, the first of <see cref="SearchPaths"/> that exists.</summary>
-    /// <exception cref="FileNotFoundException">None exists; the message names the paths tried and the package to install.</exception>
+    /// <exception cref="FileNotFoundException">
+    /// None exists (the message names the paths tried and how to install one), or <see cref="EnvironmentVariable"/> names a missing file.
+    /// </exception>
     public static string Path => Loaded.Value.Path;
 
     /// <summary>The library's JavaScript source.</summary>
@@ -77,12 +103,7 @@ public static partial class PlotlyJs
 
     private static (string, string, string) Load()
     {
-        var tried = SearchPaths;
-        string? path = tried.FirstOrDefault(File.Exists)
-            ?? throw new FileNotFoundException(
-                "plotly.js was not found. Tried: " + string.Join(", ", tried) + ". " +
-                "Install Debian's python3-plotly (sudo apt-get install python3-plotly, which ./research setup does) " +
-                $"or point {EnvironmentVariable} at a plotly.min.js.");
+        string path = Locate(Environment.GetEnvironmentVariable(EnvironmentVariable), RepositoryRoot.Path);
         string source = File.ReadAllText(path);
         var banner = BannerVersion().Match(source.Length > 2000 ? source[..2000] : source);
         return (path, source, banner.Success ? banner.Groups[1].Value : "unknown");

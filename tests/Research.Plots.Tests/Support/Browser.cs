@@ -11,8 +11,15 @@ internal sealed record PageReport(
         $"plots: {string.Join("; ", Plots)}\nerrors: {string.Join("\n  ", Errors)}\nrequests off this machine: {string.Join(", ", Requests)}";
 }
 
-/// <summary>One <c>.research-plot</c> div: how many Plotly SVG roots it holds, and its text when it has none.</summary>
-internal sealed record PlotReport(string Id, int Svgs, string Text);
+/// <summary>
+/// One <c>.research-plot</c> div: how many Plotly SVG roots it holds, its text when it has none, and what the page's
+/// plotly.js rejects of its figure (attributes that version does not know, such as those plotly.js 3 removed).
+/// </summary>
+internal sealed record PlotReport(string Id, int Svgs, string Text, IReadOnlyList<string> Invalid)
+{
+    public override string ToString() =>
+        $"{Id}: {Svgs} svg{(Text.Length > 0 ? $", text \"{Text}\"" : "")}{(Invalid.Count > 0 ? ", invalid: " + string.Join("; ", Invalid) : "")}";
+}
 
 /// <summary>
 /// Debian's Chromium driven by Playwright. The browser is the system's (no download), and every
@@ -40,6 +47,21 @@ public sealed class Browser : IAsyncLifetime
         if (_browser is not null) await _browser.DisposeAsync();
         _playwright?.Dispose();
     }
+
+    /// <summary>
+    /// JavaScript over a plot div <c>d</c>: the messages of <c>Plotly.validate</c> on the figure it drew that mean an
+    /// attribute is unknown to this plotly.js, of the wrong kind, or a trace type it cannot draw.
+    /// </summary>
+    /// <remarks>
+    /// Three kinds of message are left out because validate gives them for valid figures in every version from 2.6.3
+    /// to 4.1.2: 'dynamic' for arrays such as a table's align, equal but not the same object after defaults; 'unused'
+    /// for empty containers (Plotly.NET writes <c>marker: {}</c> on lines); and 'value' on a trace's <c>coloraxis</c>,
+    /// which validate checks without the layout's colour axes.
+    /// </remarks>
+    private const string Rejected =
+        "(window.Plotly && d.data ? (Plotly.validate(d.data, d.layout) || []) : [])" +
+        ".filter(e => e.code !== 'dynamic' && e.code !== 'unused' && !(e.code === 'value' && e.astr === 'coloraxis'))" +
+        ".map(e => e.code + ': ' + e.msg)";
 
     /// <summary>Opens a local file and waits until every plot on it drew (or 60 s passed).</summary>
     internal async Task<PageReport> OpenAsync(string file, string? countSelector = null)
@@ -72,7 +94,7 @@ public sealed class Browser : IAsyncLifetime
             }
             catch (TimeoutException) { } // reported below as plots without SVG
             string json = await page.EvaluateAsync<string>(
-                "() => JSON.stringify([...document.querySelectorAll('.research-plot')].map(d => ({ id: d.id, svgs: d.querySelectorAll('.main-svg').length, text: d.querySelector('.main-svg') ? '' : d.textContent })))");
+                "() => JSON.stringify([...document.querySelectorAll('.research-plot')].map(d => ({ id: d.id, svgs: d.querySelectorAll('.main-svg').length, text: d.querySelector('.main-svg') ? '' : d.textContent, invalid: " + Rejected + " })))");
             var plots = JsonSerializer.Deserialize<PlotReport[]>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
             int drawn = countSelector is null ? 0 : await page.Locator(countSelector).CountAsync();
             lock (errors) lock (requests) return new PageReport(plots, errors.ToArray(), requests.ToArray(), drawn);

@@ -1,6 +1,14 @@
+using System.Text.Json.Nodes;
+
 namespace Research.Plots.Tests;
 
-/// <summary>One small figure of every chart type, shaped like what the notebooks draw.</summary>
+/// <summary>A page to open in the browser, and the SVG/DOM nodes its traces must draw.</summary>
+/// <param name="Page">The page's HTML, built only when the test opens it (it embeds plotly.js).</param>
+/// <param name="Selector">Matches one node per drawn trace, point, image or cell.</param>
+/// <param name="Count">How many nodes <paramref name="Selector"/> must match.</param>
+internal sealed record SamplePage(string Name, Func<string> Page, string Selector, int Count);
+
+/// <summary>One small figure of every chart type, shaped like what the notebooks draw, and charts as Plotly.NET writes them.</summary>
 internal static class Samples
 {
     public static double[] Epochs { get; } = Enumerable.Range(1, 10).Select(e => (double)e).ToArray();
@@ -19,6 +27,44 @@ internal static class Samples
         var label = Enumerable.Range(0, 60).Select(i => new[] { "T-shirt", "Trouser", "Bag" }[i % 3]).ToArray();
         return Plot.Scatter(x, y, groups: label, text: label.Select((l, i) => $"sample {i}: {l}").ToArray(), title: "Embedding");
     }
+
+    /// <summary>Points coloured by a value through a colour scale, with its colour bar: accuracy against parameters and FLOPs.</summary>
+    public static Figure ColoredScatter() =>
+        new Figure("Accuracy against size")
+            .Add(new ScatterTrace([5, 12, 22, 59], [71.2, 76.4, 78.9, 80.0])
+            {
+                Values = [1.1, 2.9, 5.4, 12.6],
+                ColorScale = ColorScale.Blues,
+                Text = ["S", "M", "B", "L"],
+            })
+            .WithLabels("parameters (M)", "top-1 (%)");
+
+    /// <summary>Lines on a logarithmic y axis with a fixed range and a tick format.</summary>
+    public static Figure LogLine()
+    {
+        var fig = Plot.Line(Epochs, [("train", Epochs.Select(e => Math.Pow(10, -e / 3)).ToArray()),
+            ("test", Epochs.Select(e => 2 * Math.Pow(10, -e / 4)).ToArray())], title: "Loss", xLabel: "epoch", logY: true);
+        fig.YAxis = fig.YAxis with { Min = 1e-4, Max = 10, TickFormat = ".0e" };
+        return fig;
+    }
+
+    public static Figure HorizontalBar() =>
+        new Figure("Throughput")
+            .Add(new BarTrace(["S2-MLP", "Mixer", "ResMLP"], [812, 1024, 951])
+            {
+                Horizontal = true,
+                Errors = [12, 20, 9],
+                Text = ["812 img/s", "1024 img/s", "951 img/s"],
+            })
+            .WithLabels("images per second");
+
+    /// <summary>Curves in a grid with shared x axes (the lower panel's axis <c>matches</c> the upper's) and panel titles.</summary>
+    public static Figure SharedXGrid() =>
+        Plot.Grid(2, 1,
+        [
+            Plot.Line(Epochs, [("S2-MLP", Epochs.Select(e => 2 / e).ToArray()), ("Mixer", Epochs.Select(e => 2.2 / e).ToArray())], title: "loss"),
+            Plot.Line(Epochs, [("S2-MLP", Epochs.Select(e => 1 - 0.5 / e).ToArray()), ("Mixer", Epochs.Select(e => 1 - 0.6 / e).ToArray())], title: "accuracy"),
+        ], shareX: true, title: "Training");
 
     public static Figure Bar() =>
         Plot.Bar(["CIFAR-10", "Fashion-MNIST"],
@@ -82,18 +128,46 @@ internal static class Samples
         return curves.ToFigure();
     }
 
-    /// <summary>Each chart type with a selector of the SVG/DOM nodes its trace draws, and how many.</summary>
-    public static IReadOnlyList<(string Name, Figure Figure, string Selector, int Count)> All { get; } =
+    /// <summary>A page as <see cref="Figure.SaveHtml"/> writes it.</summary>
+    private static SamplePage Kit(string name, Figure figure, string selector, int count) =>
+        new(name, figure.ToHtmlPage, selector, count);
+
+    /// <summary>
+    /// A chart as Plotly.NET 6.0.0 writes it (<c>{data, layout, frames}</c>, its default template in the layout;
+    /// Fixtures/plotly-net/make.fsx), shown as the kernel shows it: the fragment of <see cref="Figure.HtmlFragment"/>
+    /// carrying plotly.js, as a session's first figure does, sized from the layout. One node per line or bar trace.
+    /// </summary>
+    private static SamplePage PlotlyNet(string file)
+    {
+        string json = File.ReadAllText(Path.Combine(Repo.Root, "tests", "Research.Plots.Tests", "Fixtures", "plotly-net", file));
+        var figure = JsonNode.Parse(json)!;
+        var layout = figure["layout"]!;
+        string style = $"width:{(int)layout["width"]!}px;height:{(int)layout["height"]!}px;";
+        int traces = figure["data"]!.AsArray().Count(t => (string?)t!["type"] is "scatter" or "bar");
+        return new("plotly-net-" + Path.GetFileNameWithoutExtension(file),
+            () => $"<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\" /></head>\n<body>\n{Figure.HtmlFragment(json, style)}\n</body>\n</html>\n",
+            ".scatterlayer .trace, .barlayer .trace", traces);
+    }
+
+    /// <summary>Every form of trace and layout the kit writes, and Plotly.NET's charts, each with what it must draw.</summary>
+    public static IReadOnlyList<SamplePage> All { get; } =
     [
-        ("line", Line(), ".scatterlayer .trace", 3),
-        ("scatter", Scatter(), ".scatterlayer .point", 60),
-        ("bar", Bar(), ".barlayer .point", 4),
-        ("heatmap", Heatmap(), ".heatmaplayer image", 1),
-        ("confusion", Confusion(), ".heatmaplayer image", 1),
-        ("gray-images", GrayImages(), ".heatmaplayer image", 6),
-        ("rgb-images", RgbImages(), ".im image", 3),
-        ("table", Table(), ".table .cell-text", 12),
-        ("grid", Grid(), ".heatmaplayer image", 3),
-        ("curves", Curves(), ".scatterlayer .trace", 4),
+        Kit("line", Line(), ".scatterlayer .trace", 3),
+        Kit("log-line", LogLine(), ".scatterlayer .trace", 2),
+        Kit("scatter", Scatter(), ".scatterlayer .point", 60),
+        Kit("colored-scatter", ColoredScatter(), ".scatterlayer .point", 4),
+        Kit("bar", Bar(), ".barlayer .point", 4),
+        Kit("horizontal-bar", HorizontalBar(), ".barlayer .point", 3),
+        Kit("heatmap", Heatmap(), ".heatmaplayer image", 1),
+        Kit("confusion", Confusion(), ".heatmaplayer image", 1),
+        Kit("gray-images", GrayImages(), ".heatmaplayer image", 6),
+        Kit("rgb-images", RgbImages(), ".im image", 3),
+        Kit("table", Table(), ".table .cell-text", 12),
+        Kit("grid", Grid(), ".heatmaplayer image", 3),
+        Kit("shared-x-grid", SharedXGrid(), ".scatterlayer .trace", 4),
+        Kit("curves", Curves(), ".scatterlayer .trace", 4),
+        PlotlyNet("line.json"),
+        PlotlyNet("column.json"),
+        PlotlyNet("grid.json"),
     ];
 }
