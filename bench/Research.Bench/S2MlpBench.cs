@@ -12,7 +12,8 @@ namespace Research.Bench;
 /// <summary>Training throughput (images/s of forward + backward + AdamW step) of S2-MLP and S2-MLPv2 at a
 /// CPU-size configuration, ours beside PyTorch running the same models (bench/s2mlp.py) on the same
 /// libtorch with the same threads, one process after the other. PyTorch runs twice: with the same shift
-/// as ours, and with S2-MLP's Algorithm 1 slicing as public PyTorch ports write it.</summary>
+/// as ours, and with S2-MLP's Algorithm 1 slicing as public PyTorch ports write it. TorchSharp runs S2-MLP v1
+/// (<see cref="TorchSharpColumn"/>), having first loaded a checkpoint of ours by key and compared the logits.</summary>
 internal static class S2MlpBench
 {
     private sealed record Setup(string Model, long Patch, long Width, int Depth);
@@ -30,19 +31,23 @@ internal static class S2MlpBench
         if (args.Contains("--ours-only")) return OursOnly(setups, batch, quick ? 3 : 30);
         Console.WriteLine($"libtorch threads {threads}, OpenBLAS threads {Threads.BlasThreads}, batch {batch}, 32x32 images; " +
                           $"process settings for both sides: {string.Join(", ", OurProcessSettings().Select(kv => $"{kv.Key}={kv.Value}"))}");
+        if (setups.Any(s => s.Model == "v1")) TorchSharpPeer.Prepare();
         Console.WriteLine($"load average before: {LoadAverage()}");
         Console.WriteLine();
-        Console.WriteLine($"{"model",-34} {"params",9} {"ours [img/s]",13} {"PyTorch [img/s]",16} {"ours/PyTorch",13} {"PyTorch slicing",16} {"ours/slicing",13}");
+        Console.WriteLine($"{"model",-34} {"params",9} {"ours [img/s]",13} {"PyTorch [img/s]",16} {"ours/PyTorch",13} {"PyTorch slicing",16} {"ours/slicing",13} {"TorchSharp [img/s]",19} {"ours/TorchSharp",16}");
         var rows = new JsonArray();
+        var torchSharp = new List<TorchSharpColumn>();
         foreach (var s in setups)
         {
             manual_seed(0);
             using var model = Build(s);
             string common = $"--model {s.Model} --threads {threads} --batch {batch} --patch {s.Patch} --width {s.Width} --depth {s.Depth} " +
                             $"--steps {steps} --warmup {warmup} --repeats 1";
-            // Rounds alternate ours, PyTorch, PyTorch with slicing, so a change in the machine's load
-            // (shared with other work) falls on all three alike; each figure is the median over rounds.
+            // Rounds alternate ours, PyTorch, PyTorch with slicing and TorchSharp, so a change in the machine's
+            // load (shared with other work) falls on all alike; each figure is the median over rounds.
             var ours = new List<double>(); var py = new List<double>(); var pySlicing = new List<double>();
+            var sharp = new TorchSharpColumn(s.Model);
+            torchSharp.Add(sharp);
             string torchVersion = "";
             for (int round = 0; round < repeats; round++)
             {
@@ -54,22 +59,26 @@ internal static class S2MlpBench
                 if (pyParams != model.num_parameters())
                     throw new InvalidOperationException($"{s.Model}: PyTorch's model has {pyParams} parameters, ours {model.num_parameters()}: not the same model");
                 pySlicing.Add(RunPyTorch(common + " --shift slicing")["images_per_s"]!.GetValue<double>());
+                sharp.Round(model, common);
             }
             double o = Median(ours), p = Median(py), ps = Median(pySlicing);
+            double? t = sharp.Rounds.Count > 0 ? Median(sharp.Rounds) : null;
+            string sharpColumns = t is { } tv ? $"{tv,19:F1} {o / tv,15:F2}x" : $"{"n/a",19} {"",16}";
             string label = s.Model == "v1" ? $"S2-MLP p{s.Patch} c{s.Width} N{s.Depth}" : $"S2-MLPv2 p{s.Patch} c{s.Width / 2}x{s.Depth / 4}+{s.Width}x{s.Depth - s.Depth / 4}";
-            Console.WriteLine($"{label,-34} {model.num_parameters() / 1e6,8:F2}M {o,13:F1} {p,16:F1} {o / p,12:F2}x {ps,16:F1} {o / ps,12:F2}x");
+            Console.WriteLine($"{label,-34} {model.num_parameters() / 1e6,8:F2}M {o,13:F1} {p,16:F1} {o / p,12:F2}x {ps,16:F1} {o / ps,12:F2}x {sharpColumns}");
             rows.Add(new JsonObject
             {
                 ["model"] = label, ["params"] = model.num_parameters(), ["ours_images_per_s"] = o, ["pytorch_images_per_s"] = p,
-                ["pytorch_slicing_images_per_s"] = ps, ["torch"] = torchVersion,
-                ["rounds"] = new JsonObject { ["ours"] = JsonArrayOf(ours), ["pytorch"] = JsonArrayOf(py), ["pytorch_slicing"] = JsonArrayOf(pySlicing) },
+                ["pytorch_slicing_images_per_s"] = ps, ["torch"] = torchVersion, ["torchsharp_images_per_s"] = t, ["torchsharp"] = sharp.Json(),
+                ["rounds"] = new JsonObject { ["ours"] = JsonArrayOf(ours), ["pytorch"] = JsonArrayOf(py), ["pytorch_slicing"] = JsonArrayOf(pySlicing), ["torchsharp"] = JsonArrayOf(sharp.Rounds) },
             });
         }
         Console.WriteLine();
+        foreach (var note in torchSharp.SelectMany(c => c.Notes())) Console.WriteLine(note);
         Console.WriteLine($"load average after: {LoadAverage()}");
         var path = WriteJson("s2mlp", new JsonObject { ["batch"] = batch, ["rows"] = rows, ["load_average_after"] = LoadAverage() });
         Console.WriteLine($"wrote {path}");
-        return 0;
+        return torchSharp.Any(c => c.LogitsDisagree) ? 1 : 0;
     }
 
     private static ImageClassifier Build(Setup s) => s.Model == "v1"
@@ -163,9 +172,9 @@ internal static class S2MlpBench
     /// <summary>Runs bench/s2mlp.py with Debian's PyTorch in this process's settings; its last line is JSON.</summary>
     private static JsonObject RunPyTorch(string arguments) => RunPython("s2mlp.py", arguments, OurProcessSettings());
 
-    private static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+    private static double Median(IReadOnlyList<double> v) => v.Order().ElementAt(v.Count / 2);
 
-    private static JsonArray JsonArrayOf(List<double> v) => new(v.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray());
+    private static JsonArray JsonArrayOf(IReadOnlyList<double> v) => new(v.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray());
 
     internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

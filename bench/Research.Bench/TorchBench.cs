@@ -9,7 +9,8 @@ namespace Research.Bench;
 
 /// <summary>The tensor layer against PyTorch on the same libtorch, in one run: (a) per-call
 /// overhead on small tensors, (b) one AdamW training step of a 784-1024-1024-10 MLP at batch 256,
-/// (c) the machine's sgemm peak, and the MLP step's share of it.</summary>
+/// (c) the machine's sgemm peak, and the MLP step's share of it. TorchSharp 0.107.0 beside them, on its own libtorch
+/// (2.10), in our process settings (<see cref="TorchSharpPeer"/>).</summary>
 internal static class TorchBench
 {
     private const int Batch = 256;
@@ -24,6 +25,8 @@ internal static class TorchBench
         // (a passive OpenMP wait, and glibc keeping freed blocks instead of unmapping them; see
         // NativeLibraryLocator), so the second ratio is the binding's cost and nothing else.
         var pythonOurSettings = RunPython("torch_bench.py", pythonArgs, OurProcessSettings());
+        var (torchSharp, torchSharpError) = TorchSharpPeer.Run(quick ? ["torch", "--threads", $"{threads}", "--quick"] : ["torch", "--threads", $"{threads}"]);
+        var sharp = torchSharp?["measurements"]?.AsObject();
 
         double mlpMs = MlpStep(quick ? 3 : 10, quick ? 3 : 5);
         var ours = Dispatch(quick ? 2000 : 20000, quick ? 3 : 7);
@@ -41,17 +44,19 @@ internal static class TorchBench
         double pyPeak = python["sgemm_gflops"]!.GetValue<double>();
 
         Console.WriteLine($"libtorch {python["torch"]}, {threads} threads, OpenBLAS threads {Threads.BlasThreads}");
+        Console.WriteLine(TorchSharpPeer.Describe(torchSharp, torchSharpError));
         Console.WriteLine();
-        Console.WriteLine($"{"measurement",-34} {"ours",10} {"PyTorch",10} {"ratio",7} {"PyTorch, our settings",24} {"ratio",7}");
+        Console.WriteLine($"{"measurement",-34} {"ours",10} {"PyTorch",10} {"ratio",7} {"PyTorch, our settings",24} {"ratio",7} {"TorchSharp",11} {"ratio",7}");
         foreach (var (name, us) in ours)
         {
             double py = pyDispatch[name]!.GetValue<double>();
             double pyOurs = pyDispatchOurSettings[name]!.GetValue<double>();
-            Console.WriteLine($"{"(a) " + name + " [us/call]",-34} {us,10:F2} {py,10:F2} {py / us,6:F2}x {pyOurs,24:F2} {pyOurs / us,6:F2}x");
+            Console.WriteLine($"{"(a) " + name + " [us/call]",-34} {us,10:F2} {py,10:F2} {py / us,6:F2}x {pyOurs,24:F2} {pyOurs / us,6:F2}x {Peer(sharp?["dispatch_us"]?[name], us)}");
         }
-        Console.WriteLine($"{"(b) MLP AdamW step [ms]",-34} {mlpMs,10:F2} {pyMlp,10:F2} {pyMlp / mlpMs,6:F2}x {pyMlpOurSettings,24:F2} {pyMlpOurSettings / mlpMs,6:F2}x");
-        Console.WriteLine("ratio = PyTorch's time / ours: above 1 means ours is faster.");
-        Console.WriteLine($"{"(c) sgemm peak [GFLOP/s]",-34} {peak,10:F1} {pyPeak,10:F1}");
+        Console.WriteLine($"{"(b) MLP AdamW step [ms]",-34} {mlpMs,10:F2} {pyMlp,10:F2} {pyMlp / mlpMs,6:F2}x {pyMlpOurSettings,24:F2} {pyMlpOurSettings / mlpMs,6:F2}x {Peer(sharp?["mlp_step_ms"], mlpMs)}");
+        Console.WriteLine("ratio = the other's time / ours: above 1 means ours is faster. TorchSharp runs its own libtorch build,");
+        Console.WriteLine("so its ratio is that build's difference and the binding's together.");
+        Console.WriteLine($"{"(c) sgemm peak [GFLOP/s]",-34} {peak,10:F1} {pyPeak,10:F1} {"",7} {"",24} {"",7} {(sharp is null ? "n/a" : $"{sharp["sgemm_gflops"]!.GetValue<double>():F1}"),11}");
         Console.WriteLine($"{"MLP step [GFLOP/s, % of our peak]",-34} {oursGflops,10:F1} {100 * oursGflops / peak,9:F0}%");
 
         var result = new JsonObject
@@ -66,10 +71,15 @@ internal static class TorchBench
             },
             ["pytorch"] = python,
             ["pytorch_with_our_settings"] = pythonOurSettings,
+            ["torchsharp"] = torchSharp ?? new JsonObject { ["error"] = torchSharpError },
         };
         Console.WriteLine($"\nwrote {WriteJson("torch", result)}");
         return 0;
     }
+
+    /// <summary>TorchSharp's time and its ratio to ours, or n/a.</summary>
+    private static string Peer(JsonNode? time, double ours) =>
+        time is null ? $"{"n/a",11} {"",7}" : $"{time.GetValue<double>(),11:F2} {time.GetValue<double>() / ours,6:F2}x";
 
     private static Dictionary<string, double> Dispatch(int calls, int repeats)
     {
