@@ -89,7 +89,13 @@ public static class Formatters
     {
         if (value is null) return MimeBundle.PlainText("null");
         var registration = Resolve(value.GetType());
-        if (registration is null) return BuiltIn(value);
+        if (registration is null)
+        {
+            // a formatter registered with .NET Interactive, by a package's kernel extension or a cell
+            if (InteractiveExtensions.TryFormat(value) is { } registeredThere)
+                return registeredThere.Add(MimeBundle.PlainTextType, BuiltIn(value).Text ?? "");
+            return BuiltIn(value);
+        }
         MimeBundle bundle;
         try
         {

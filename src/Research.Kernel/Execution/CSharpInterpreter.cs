@@ -256,6 +256,7 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
             try
             {
                 code = runner.Environment.NuGet.Prepare(code);
+                foreach (var line in InteractiveExtensions.Load(runner.Environment.NuGet.Extensions)) output.Stdout.Write(line + "\n");
             }
             catch (NuGetException e)
             {

@@ -44,6 +44,7 @@ internal sealed class FSharpLanguage(ScriptEnvironment environment, KernelGlobal
             try
             {
                 code = environment.NuGet.Prepare(code);
+                foreach (var line in InteractiveExtensions.Load(environment.NuGet.Extensions)) Console.Out.Write(line + "\n");
             }
             catch (NuGetException e)
             {

@@ -95,6 +95,11 @@ internal sealed partial class NuGetReferences
         return code;
     }
 
+    private readonly List<string> _extensions = [];
+
+    /// <summary>The .NET Interactive kernel extensions (<c>interactive-extensions/dotnet/*.dll</c>) of the packages restored so far.</summary>
+    public IReadOnlyList<string> Extensions => _extensions;
+
     /// <summary>The runtime assemblies of the packages restored so far and of their dependencies.</summary>
     public ImmutableArray<string> Assemblies { get; private set; } = [];
 
@@ -182,6 +187,9 @@ internal sealed partial class NuGetReferences
                 if (_frameworkAssemblies.Contains(Path.GetFileNameWithoutExtension(asset))) continue;
                 assemblies.Add(Path.Combine(root, asset));
             }
+            // .NET Interactive kernel extensions sit beside the package's lib folder, outside its runtime assets
+            var extensions = Path.Combine(root, "interactive-extensions", "dotnet");
+            if (Directory.Exists(extensions)) _extensions.AddRange(Directory.EnumerateFiles(extensions, "*.dll").Order(StringComparer.Ordinal).Except(_extensions));
             foreach (var (asset, info) in (node["runtimeTargets"] as JsonObject ?? []))
                 if (info?["assetType"]?.GetValue<string>() == "native" && rids.Contains(info["rid"]?.GetValue<string>()))
                     _nativeDirectories.TryAdd(Path.GetDirectoryName(Path.Combine(root, asset))!, true);

@@ -1,4 +1,5 @@
 using Research.Kernel.Execution;
+using Research.Kernel.Display;
 using Research.Kernel.Tests.Support;
 
 namespace Research.Kernel.Tests.Execution;
@@ -36,6 +37,47 @@ public sealed class NuGetReferenceTests(InterpreterFixture kernel)
         Assert.DoesNotContain("<script src", html);
         Assert.DoesNotContain("http", html);                                        // no CDN, nothing fetched
         Assert.StartsWith("Plotly.NET chart", shown.Text);
+    }
+
+    [Fact]
+    public void A_packages_kernel_extension_loads_and_the_kits_offline_chart_still_wins()
+    {
+        var shown = Assert.IsType<ExecuteSucceeded>(kernel.Run("#r \"nuget: Plotly.NET.Interactive, 6.0.0\"\nPlotly.NET.Chart.Invisible()")).Result!;
+        // the extension ran (nothing else registers a formatter for GenericChart with .NET Interactive) ...
+        Assert.Equal("Plotly.NET.GenericChart", kernel.Result(
+            "Microsoft.DotNet.Interactive.Formatting.Formatter.GetPreferredFormatterFor(typeof(Plotly.NET.GenericChart), \"text/html\").Type.FullName"));
+        // ... and the kit's chart, drawn by the offline plotly.js, is what shows
+        Assert.Contains("application/vnd.plotly.v1+json", shown.Data.Keys);
+        Assert.DoesNotContain("requirejs", (string)shown.Data[MimeBundle.HtmlType]);
+    }
+
+    [Fact]
+    public void A_kernel_extension_that_cannot_load_is_named_with_its_reason()
+    {
+        var folder = Directory.CreateTempSubdirectory("extension-");
+        try
+        {
+            var broken = Path.Combine(folder.FullName, "Broken.Extension.dll");
+            File.WriteAllText(broken, "not an assembly");
+            var report = Assert.Single(InteractiveExtensions.Load([broken]));
+            Assert.StartsWith("kernel extension Broken.Extension.dll did not load:", report);
+            Assert.Empty(InteractiveExtensions.Load([broken]));                       // tried once
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_formatter_registered_with_dotnet_interactive_shows_a_value_the_kit_has_none_for()
+    {
+        kernel.Run("#r \"nuget: Plotly.NET.Interactive, 6.0.0\"");
+        kernel.Run("record Celsius(double Degrees);\n" +
+            "Microsoft.DotNet.Interactive.Formatting.Formatter.Register<Celsius>((c, w) => w.Write($\"<b>{c.Degrees} °C</b>\"), \"text/html\");");
+        var shown = Assert.IsType<ExecuteSucceeded>(kernel.Run("new Celsius(21.5)")).Result!;
+        Assert.Equal("<b>21.5 °C</b>", (string)shown.Data[MimeBundle.HtmlType]);
+        Assert.Contains("21.5", shown.Text);
     }
 
     [Fact]
