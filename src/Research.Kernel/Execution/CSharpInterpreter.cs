@@ -164,7 +164,10 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
 
     private MimeBundle Variables(bool withTypesAndValues)
     {
-        var variables = Runner.Variables();
+        // F# cells' values after C#'s, marked: one kernel, two languages' variables, as Polyglot's kernels each listed theirs
+        var variables = Runner.Variables()
+            .Concat((fsharp.IsValueCreated ? fsharp.Value.Variables() : []).Select(v => (Name: v.Name + " (F#)", v.Type, v.Value)))
+            .ToList();
         if (variables.Count == 0) return MimeBundle.PlainText("No variables are defined.");
         if (!withTypesAndValues) return MimeBundle.PlainText(string.Join("  ", variables.Select(v => v.Name)));
         static string Shown(object? value)

@@ -87,7 +87,17 @@ internal sealed class FSharpLanguage(ScriptEnvironment environment, KernelGlobal
         return (matches, nameStart);
     }
 
-    public IReadOnlyList<(string Name, Type Type, object? Value)> Variables() => _cells?.Variables() ?? [];
+    /// <summary>The values F# cells bound, without F# Interactive's <c>it</c>, functions, and what the kernel bound itself.</summary>
+    public IReadOnlyList<(string Name, Type Type, object? Value)> Variables() => (_cells?.Variables() ?? [])
+        .Where(v => v.Name is not ("it" or "kernelGlobals") && !IsFunction(v.Type))
+        .ToList();
+
+    private static bool IsFunction(Type type)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+            if (t.IsGenericType && t.GetGenericTypeDefinition().FullName == "Microsoft.FSharp.Core.FSharpFunc`2") return true;
+        return false;
+    }
 
     public bool TryGet(string name, out object? value, out Type? type)
     {

@@ -21,6 +21,19 @@ public sealed class FSharpCellTests(InterpreterFixture kernel)
     }
 
     [Fact]
+    public void Whos_lists_the_fsharp_values_after_the_csharp_ones_without_functions_or_it()
+    {
+        kernel.Run("var whosCsValue = 1;");
+        kernel.Run("#!fsharp\nlet whosFsValue = [ 1; 2 ]\nlet whosFsFunction x = x + 1\n40 + 2");
+        var text = Assert.IsType<ExecuteSucceeded>(kernel.Run("#!whos")).Result!.Text;
+        Assert.Matches(@"whosFsValue \(F#\)\s+FSharpList<Int32>", text);
+        Assert.True(text.IndexOf("whosCsValue", StringComparison.Ordinal) < text.IndexOf("whosFsValue", StringComparison.Ordinal));
+        Assert.DoesNotContain("whosFsFunction", text);
+        Assert.DoesNotContain("it (F#)", text);
+        Assert.DoesNotContain("kernelGlobals", text);
+    }
+
+    [Fact]
     public void The_kits_namespaces_are_open_and_display_shows_a_value_now()
     {
         kernel.Output.Clear();
