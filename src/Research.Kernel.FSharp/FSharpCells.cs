@@ -1,4 +1,7 @@
 using FSharp.Compiler.Diagnostics;
+using FSharp.Compiler.EditorServices;
+using FSharp.Compiler.Tokenization;
+using Microsoft.FSharp.Collections;
 using static FSharp.Compiler.Interactive.Shell;
 using Microsoft.FSharp.Core;
 
@@ -62,6 +65,28 @@ public sealed class FSharpCells : IDisposable
     /// <summary>Names that complete <paramref name="longIdentifier"/> (<c>List.ma</c>, <c>System.IO.Fi</c>, <c>myVa</c>).</summary>
     public IReadOnlyList<string> Complete(string longIdentifier) =>
         _session.GetCompletions(longIdentifier).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The signature (and documentation, where the compiler has it) of the name <paramref name="names"/> whose
+    /// last identifier ends at <paramref name="endColumn"/> (0-based) on <paramref name="line"/> (1-based) of
+    /// <paramref name="code"/>, checked as the session's next interaction; null when there is nothing there.</summary>
+    public string? ToolTip(string code, int line, int endColumn, IReadOnlyList<string> names)
+    {
+        var (_, check, _) = _session.ParseAndCheckInteraction(code, null).ToValueTuple();
+        var lineText = code.Split('\n')[line - 1].TrimEnd('\r');
+        var tip = check.GetToolTip(line, endColumn, lineText, ListModule.OfSeq(names), FSharpTokenTag.Identifier, null);
+        var parts = new List<string>();
+        foreach (var element in tip.Item)
+        {
+            if (element is not ToolTipElement.Group group) continue;
+            foreach (var data in group.elements)
+            {
+                parts.Add(data.MainDescription.Text);
+                if (data.XmlDoc is global::FSharp.Compiler.Symbols.FSharpXmlDoc.FromXmlText text && text.Item.UnprocessedLines.Length > 0)
+                    parts.Add(string.Join("\n", text.Item.UnprocessedLines.Select(l => l.Trim())));
+            }
+        }
+        return parts.Count == 0 ? null : string.Join("\n\n", parts);
+    }
 
     /// <summary>Binds <paramref name="name"/> to <paramref name="value"/> as the F# type <paramref name="typeName"/> (a
     /// name F# can resolve, such as <c>System.Collections.Generic.List&lt;System.String&gt;</c>); the errors when it

@@ -307,10 +307,13 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
     public InspectionResult Inspect(string code, int cursorPos, int detailLevel)
     {
         WaitUntilReady();
-        if (CellMagics.Parse(code) is { Name: "fsharp" })
-            return new InspectionResult(true, MimeBundle.PlainText(
-                "Inspection (Shift+Tab) reads C# cells only; in an F# cell, Tab completes names, and F# Interactive's own " +
-                "documentation is at https://learn.microsoft.com/dotnet/fsharp/tools/fsharp-interactive/"));
+        if (CellMagics.Parse(code) is { Name: "fsharp" } fsharpCell)
+        {
+            // the magic line blanked, so lines and columns are the cell's own
+            var body = new string(' ', code.Length - fsharpCell.Code.Length) + fsharpCell.Code;
+            var tip = fsharp.Value.Inspect(body, TextPositions.ToUtf16(code, cursorPos));
+            return tip is null ? new InspectionResult(false, null) : new InspectionResult(true, MimeBundle.PlainText(tip));
+        }
         return inspector.Inspect(code, cursorPos, detailLevel);
     }
 

@@ -22,6 +22,8 @@ internal sealed class FSharpLanguage(ScriptEnvironment environment, KernelGlobal
 
     public (IReadOnlyList<string> Matches, int Start) Complete(string code, int position) => ([], position);
 
+    public string? Inspect(string code, int position) => Absent;
+
     public IReadOnlyList<(string Name, Type Type, object? Value)> Variables() => [];
 
     public bool TryGet(string name, out object? value, out Type? type)

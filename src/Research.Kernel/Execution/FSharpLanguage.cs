@@ -87,6 +87,22 @@ internal sealed class FSharpLanguage(ScriptEnvironment environment, KernelGlobal
         return (matches, nameStart);
     }
 
+    /// <summary>The signature of the name at <paramref name="position"/> (UTF-16 index into the cell, whose magic line
+    /// is blank), as F# checks the cell; null when there is no name there or the compiler knows none.</summary>
+    public string? Inspect(string code, int position)
+    {
+        static bool Part(char c) => char.IsLetterOrDigit(c) || c is '_' or '\'';
+        int start = position, end = position;
+        while (start > 0 && (Part(code[start - 1]) || code[start - 1] == '.')) start--;
+        while (end < code.Length && Part(code[end])) end++;
+        if (end == start) return null;
+        var lineStart = code.LastIndexOf('\n', Math.Max(0, start - 1)) + 1;
+        if (start == 0) lineStart = 0;
+        var line = code[..start].Count(c => c == '\n') + 1;
+        var names = code[start..end].Split('.', StringSplitOptions.RemoveEmptyEntries);
+        return names.Length == 0 ? null : Cells.ToolTip(code, line, end - lineStart, names);
+    }
+
     /// <summary>The values F# cells bound, without F# Interactive's <c>it</c>, functions, and what the kernel bound itself.</summary>
     public IReadOnlyList<(string Name, Type Type, object? Value)> Variables() => (_cells?.Variables() ?? [])
         .Where(v => v.Name is not ("it" or "kernelGlobals") && !IsFunction(v.Type))

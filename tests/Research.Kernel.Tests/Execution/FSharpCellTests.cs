@@ -7,8 +7,8 @@ namespace Research.Kernel.Tests.Execution;
 
 /// <summary>Given <c>#!fsharp</c> cells, when they run, then state carries from cell to cell, values show through the
 /// kernel's formatters, compile errors name line and column, exceptions are errors, and the kernel keeps its state;
-/// <c>#!share</c> and <c>#!set</c> carry typed values both ways between C# and F#; Tab completes in F# cells, and
-/// Shift+Tab says that it reads C# only.</summary>
+/// <c>#!share</c> and <c>#!set</c> carry typed values both ways between C# and F#; Tab completes and Shift+Tab shows
+/// signatures in F# cells.</summary>
 [Collection(InterpreterCollection.Name)]
 public sealed class FSharpCellTests(InterpreterFixture kernel)
 {
@@ -110,7 +110,7 @@ public sealed class FSharpCellTests(InterpreterFixture kernel)
     }
 
     [Fact]
-    public void Tab_completes_in_an_fsharp_cell_and_shift_tab_says_it_reads_csharp_only()
+    public void Tab_completes_and_shift_tab_shows_the_signature_in_an_fsharp_cell()
     {
         kernel.Run("#!fsharp\nlet completionTarget = 1");
         var code = "#!fsharp\nList.ma";
@@ -120,8 +120,12 @@ public sealed class FSharpCellTests(InterpreterFixture kernel)
         Assert.Equal(code.Length - 2, completion.CursorStart);
         code = "#!fsharp\ncompletionTa";
         Assert.Equal(["completionTarget"], kernel.Interpreter.Complete(code, code.Length).Matches);
-        var inspection = kernel.Interpreter.Inspect("#!fsharp\nList.map", 12, 0);
-        Assert.Contains("reads C# cells only", inspection.Data!.Text);
+        var inspection = kernel.Interpreter.Inspect("#!fsharp\nList.map id [1]", 15, 0);
+        Assert.True(inspection.Found);
+        Assert.Equal("val map: mapping: ('T -> 'U) -> list: 'T list -> 'U list", inspection.Data!.Text);
+        kernel.Run("#!fsharp\nlet inspectedTwice (x: int) = x * 2");
+        Assert.Equal("val inspectedTwice: x: int -> int", kernel.Interpreter.Inspect("#!fsharp\n1 |> inspectedTwice", 17, 0).Data!.Text);
+        Assert.False(kernel.Interpreter.Inspect("#!fsharp\n1 +  2", 12, 0).Found);
     }
 
     [Fact]
