@@ -66,16 +66,32 @@ internal static class InteractiveExtensions
         }
     }
 
+    // .NET Interactive's Formatter, once its assembly loads: looked up then, not on every value shown
+    private sealed record FormatterMethods(MethodInfo Preferred, MethodInfo ToDisplayString);
+
+    private static volatile FormatterMethods? _formatter;
+
+    /// <summary>Watches for .NET Interactive's formatting assembly, as <see cref="PlotlyNetFormatter"/> watches for
+    /// Plotly.NET, so that <see cref="TryFormat"/> costs one check until a package brings it.</summary>
+    public static void Watch()
+    {
+        AppDomain.CurrentDomain.AssemblyLoad += (_, e) => TryFind(e.LoadedAssembly);
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies()) TryFind(assembly);
+    }
+
+    private static void TryFind(Assembly assembly)
+    {
+        if (assembly.GetName().Name != FormattingAssembly || assembly.GetType(FormatterType) is not { } formatter) return;
+        var preferred = formatter.GetMethod("GetPreferredFormatterFor", BindingFlags.Public | BindingFlags.Static, [typeof(Type), typeof(string)]);
+        var toDisplayString = formatter.GetMethod("ToDisplayString", BindingFlags.Public | BindingFlags.Static, [typeof(object), typeof(string)]);
+        if (preferred is not null && toDisplayString is not null) _formatter = new FormatterMethods(preferred, toDisplayString);
+    }
+
     /// <summary>The value as .NET Interactive's formatter shows it, when a formatter was registered for its type (or a base
     /// type or interface of it) there; null otherwise, or when .NET Interactive's formatting is not loaded.</summary>
     public static MimeBundle? TryFormat(object value)
     {
-        var formatter = AppDomain.CurrentDomain.GetAssemblies()
-            .FirstOrDefault(a => a.GetName().Name == FormattingAssembly)?.GetType(FormatterType);
-        if (formatter is null) return null;
-        var preferred = formatter.GetMethod("GetPreferredFormatterFor", BindingFlags.Public | BindingFlags.Static, [typeof(Type), typeof(string)]);
-        var toDisplayString = formatter.GetMethod("ToDisplayString", BindingFlags.Public | BindingFlags.Static, [typeof(object), typeof(string)]);
-        if (preferred is null || toDisplayString is null) return null;
+        if (_formatter is not { Preferred: var preferred, ToDisplayString: var toDisplayString }) return null;
         try
         {
             // its defaults are registered for object and the framework's collections: only a formatter for this value's own

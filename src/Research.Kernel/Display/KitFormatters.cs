@@ -11,5 +11,6 @@ internal static class KitFormatters
         FigureFormatter.Register();
         TorchFormatters.Register();
         PlotlyNetFormatter.Register();
+        InteractiveExtensions.Watch();
     }
 }

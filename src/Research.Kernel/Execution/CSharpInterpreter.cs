@@ -150,8 +150,7 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
             case "whos":
                 return new ExecuteSucceeded(Variables(magic.Name == "whos"), output.TakePayload(), new JsonObject());
             default:
-                return new ExecuteFailed("UnsupportedMagic", CellMagics.Refusal(magic),
-                    [$"\u001b[0;31mUnsupportedMagic\u001b[0m: {CellMagics.Refusal(magic)}"]);
+                return ErrorReport.Named("UnsupportedMagic", CellMagics.Refusal(magic));
         }
     }
 
@@ -194,7 +193,7 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
 
     private ExecuteOutcome RunFSharp(string code, ExecuteRequest request, CancellationToken token)
     {
-        if (Share(ref code, "fsharp", request, token) is { } failed) return failed;
+        if ((Share(ref code, "fsharp", request, token) ?? Restore(ref code)) is { } failed) return failed;
         var outcome = fsharp.Value.Run(code, request, Formatters.Format, token);
         return outcome is ExecuteSucceeded done ? done with { Payload = output.TakePayload() } : outcome;
     }
@@ -224,16 +223,35 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
                     continue;
                 }
                 var runner = Runner;
-                runner.Environment.Reference(Sharing.AssembliesOf(Sharing.NameableType(type)));
+                runner.Environment.Reference(Sharing.AssemblyFilesOf(Sharing.NameableType(type)));
                 var declared = runner.Run(Sharing.CSharpDeclaration(wanted.Name, value, type), request.ExecutionCount, token);
                 if (!declared.Errors.IsEmpty) return ErrorReport.FromDiagnostics(declared.Errors, "");
                 if (declared.Exception is not null) return ErrorReport.FromException(declared.Exception, runner.CellOf, interrupted: false);
             }
             catch (ArgumentException e)
             {
-                return new ExecuteFailed("ShareError", e.Message, [$"\u001b[0;31mShareError\u001b[0m: {e.Message}"]);
+                return ErrorReport.Named("ShareError", e.Message);
             }
         }
+        return null;
+    }
+
+    /// <summary>Restores what the <c>#r "nuget: ..."</c> lines of <paramref name="code"/> ask for, for C# and F# cells alike
+    /// (one package set), loads the packages' kernel extensions, and blanks those lines; the error when a package cannot
+    /// be had, else null.</summary>
+    private ExecuteFailed? Restore(ref string code)
+    {
+        if (!NuGetReferences.Mentions(code)) return null;
+        var nuget = Runner.Environment.NuGet;
+        try
+        {
+            code = nuget.Prepare(code);
+        }
+        catch (NuGetException e)
+        {
+            return ErrorReport.Named("NuGetError", e.Message);
+        }
+        foreach (var line in InteractiveExtensions.Load(nuget.Extensions)) output.Stdout.Write(line + "\n");
         return null;
     }
 
@@ -252,20 +270,8 @@ public sealed class CSharpInterpreter : IInterpreter, IDisposable
 
     private ExecuteOutcome RunCSharp(string code, ExecuteRequest request, CancellationToken token)
     {
-        if (Share(ref code, "csharp", request, token) is { } failed) return failed;
+        if ((Share(ref code, "csharp", request, token) ?? Restore(ref code)) is { } failed) return failed;
         var runner = Runner;
-        if (NuGetReferences.Mentions(code))
-        {
-            try
-            {
-                code = runner.Environment.NuGet.Prepare(code);
-                foreach (var line in InteractiveExtensions.Load(runner.Environment.NuGet.Extensions)) output.Stdout.Write(line + "\n");
-            }
-            catch (NuGetException e)
-            {
-                return new ExecuteFailed("NuGetError", e.Message, [$"\u001b[0;31mNuGetError\u001b[0m: {e.Message}"]);
-            }
-        }
         var run = runner.Run(code, request.ExecutionCount, token);
         if (!run.Errors.IsEmpty) return ErrorReport.FromDiagnostics(run.Errors, code);
         if (run.Exception is not null)

@@ -14,31 +14,40 @@ internal static partial class ErrorReport
 {
     private const string Red = "\u001b[0;31m", Green = "\u001b[0;32m", Cyan = "\u001b[0;36m", Reset = "\u001b[0m";
 
-    public static ExecuteFailed FromDiagnostics(IReadOnlyList<Diagnostic> errors, string code)
+    /// <summary>A compile error as the traceback shows it: where (a file name and colon, or empty for the cell), line and
+    /// column (1-based), the compiler's id, its message, and whether the cell's own line is shown beneath.</summary>
+    public sealed record CompileError(string Where, int Line, int Column, string Id, string Message, bool InCell);
+
+    public static ExecuteFailed FromDiagnostics(IReadOnlyList<Diagnostic> errors, string code) =>
+        FromCompileErrors(errors.Select(error =>
+        {
+            var span = error.Location.GetLineSpan();
+            var where = error.Location.IsInSource && span.Path is { Length: > 0 } path ? $"{Path.GetFileName(path)}:" : "";
+            return new CompileError(where, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1, error.Id,
+                error.GetMessage(), error.Location.IsInSource && string.IsNullOrEmpty(span.Path));
+        }).ToList(), code);
+
+    /// <summary>Compile errors of any of the kernel's languages, each with the cell's line and a caret under the column.</summary>
+    public static ExecuteFailed FromCompileErrors(IReadOnlyList<CompileError> errors, string code)
     {
         var lines = code.Split('\n');
         var traceback = new List<string>();
         foreach (var error in errors)
         {
-            var span = error.Location.GetLineSpan();
-            var line = span.StartLinePosition.Line;
-            var column = span.StartLinePosition.Character;
-            var where = error.Location.IsInSource && span.Path is { Length: > 0 } path ? $"{Path.GetFileName(path)}:" : "";
-            traceback.Add($"{Red}{where}({line + 1},{column + 1}): error {error.Id}: {error.GetMessage()}{Reset}");
-            if (error.Location.IsInSource && string.IsNullOrEmpty(span.Path) && line < lines.Length)
+            traceback.Add($"{Red}{error.Where}({error.Line},{error.Column}): error {error.Id}: {error.Message}{Reset}");
+            if (error.InCell && error.Line >= 1 && error.Line <= lines.Length)
             {
-                var source = lines[line].TrimEnd('\r');
+                var source = lines[error.Line - 1].TrimEnd('\r');
                 traceback.Add($"   {source}");
-                traceback.Add($"   {new string(' ', Math.Min(column, source.Length))}{Green}^{Reset}");
+                traceback.Add($"   {new string(' ', Math.Clamp(error.Column - 1, 0, source.Length))}{Green}^{Reset}");
             }
         }
         var first = errors[0];
-        var position = first.Location.GetLineSpan().StartLinePosition;
-        return new ExecuteFailed(
-            "CompilationError",
-            $"({position.Line + 1},{position.Character + 1}): error {first.Id}: {first.GetMessage()}",
-            traceback);
+        return new ExecuteFailed("CompilationError", $"({first.Line},{first.Column}): error {first.Id}: {first.Message}", traceback);
     }
+
+    /// <summary>An error of the kernel's own (a refused magic, a failed restore, ...): its name and one line saying why.</summary>
+    public static ExecuteFailed Named(string name, string message) => new(name, message, [$"{Red}{name}{Reset}: {message}"]);
 
     public static ExecuteFailed FromException(Exception exception, Func<string, int?> cellOfAssembly, bool interrupted)
     {

@@ -17,7 +17,7 @@ internal sealed class FSharpLanguage(ScriptEnvironment environment, KernelGlobal
     public ExecuteOutcome Run(string code, ExecuteRequest request, Func<object?, MimeBundle> format, CancellationToken token)
     {
         _ = (environment, globals);
-        return new ExecuteFailed("UnsupportedMagic", Absent, [$"\u001b[0;31mUnsupportedMagic\u001b[0m: {Absent}"]);
+        return ErrorReport.Named("UnsupportedMagic", Absent);
     }
 
     public (IReadOnlyList<string> Matches, int Start) Complete(string code, int position) => ([], position);

@@ -7,7 +7,7 @@ namespace Research.Kernel.Execution;
 /// <summary>
 /// <c>#!fsharp</c> cells, as Polyglot Notebooks ran them: one F# Interactive session for the kernel's life (started by
 /// the first F# cell, so a C#-only notebook never loads the F# compiler), with the kit's assemblies referenced and
-/// the packages of <c>#r "nuget: ..."</c> shared with the C# cells, so both languages see one restore and one
+/// the packages of <c>#r "nuget: ..."</c> (restored by the interpreter for both languages) shared with the C# cells, so both languages see one restore and one
 /// FSharp.Core (the one the F# compiler runs on, which is newer than any a package asks for).
 /// </summary>
 internal sealed class FSharpLanguage(ScriptEnvironment environment, KernelGlobals globals) : IDisposable
@@ -39,24 +39,12 @@ internal sealed class FSharpLanguage(ScriptEnvironment environment, KernelGlobal
 
     public ExecuteOutcome Run(string code, ExecuteRequest request, Func<object?, MimeBundle> format, CancellationToken token)
     {
-        if (NuGetReferences.Mentions(code))
-        {
-            try
-            {
-                code = environment.NuGet.Prepare(code);
-                foreach (var line in InteractiveExtensions.Load(environment.NuGet.Extensions)) Console.Out.Write(line + "\n");
-            }
-            catch (NuGetException e)
-            {
-                return new ExecuteFailed("NuGetError", e.Message, [$"\u001b[0;31mNuGetError\u001b[0m: {e.Message}"]);
-            }
-        }
         // F# Interactive brings its own FSharp.Core; a package's copy would be a second one
         var referenceErrors = Cells.Reference(environment.NuGet.Assemblies.Where(p => !Path.GetFileName(p).Equals("FSharp.Core.dll", StringComparison.OrdinalIgnoreCase)));
         if (referenceErrors.Count > 0) return Failed(referenceErrors, code);
         // An interrupted cell that did not stop is still running in the session, which takes one cell at a time
         if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
-            return new ExecuteFailed("FSharpBusy", BusyMessage, [$"\u001b[0;31mFSharpBusy\u001b[0m: {BusyMessage}"]);
+            return ErrorReport.Named("FSharpBusy", BusyMessage);
         FSharpCellResult result;
         try
         {
@@ -78,7 +66,7 @@ internal sealed class FSharpLanguage(ScriptEnvironment environment, KernelGlobal
     public (IReadOnlyList<string> Matches, int Start) Complete(string code, int position)
     {
         var start = position;
-        while (start > 0 && (char.IsLetterOrDigit(code[start - 1]) || code[start - 1] is '_' or '\'' or '.')) start--;
+        while (start > 0 && (IsIdentifierPart(code[start - 1]) || code[start - 1] == '.')) start--;
         var longIdentifier = code[start..position];
         var lastDot = longIdentifier.LastIndexOf('.');
         var nameStart = start + lastDot + 1;
@@ -91,17 +79,18 @@ internal sealed class FSharpLanguage(ScriptEnvironment environment, KernelGlobal
     /// is blank), as F# checks the cell; null when there is no name there or the compiler knows none.</summary>
     public string? Inspect(string code, int position)
     {
-        static bool Part(char c) => char.IsLetterOrDigit(c) || c is '_' or '\'';
         int start = position, end = position;
-        while (start > 0 && (Part(code[start - 1]) || code[start - 1] == '.')) start--;
-        while (end < code.Length && Part(code[end])) end++;
+        while (start > 0 && (IsIdentifierPart(code[start - 1]) || code[start - 1] == '.')) start--;
+        while (end < code.Length && IsIdentifierPart(code[end])) end++;
         if (end == start) return null;
-        var lineStart = code.LastIndexOf('\n', Math.Max(0, start - 1)) + 1;
-        if (start == 0) lineStart = 0;
+        var lineStart = start == 0 ? 0 : code.LastIndexOf('\n', start - 1) + 1;
         var line = code[..start].Count(c => c == '\n') + 1;
         var names = code[start..end].Split('.', StringSplitOptions.RemoveEmptyEntries);
         return names.Length == 0 ? null : Cells.ToolTip(code, line, end - lineStart, names);
     }
+
+    // F# identifiers take primes (x')
+    private static bool IsIdentifierPart(char c) => char.IsLetterOrDigit(c) || c is '_' or '\'';
 
     /// <summary>The values F# cells bound, without F# Interactive's <c>it</c>, functions, and what the kernel bound itself.</summary>
     public IReadOnlyList<(string Name, Type Type, object? Value)> Variables() => (_cells?.Variables() ?? [])
@@ -130,29 +119,13 @@ internal sealed class FSharpLanguage(ScriptEnvironment environment, KernelGlobal
     public void Bind(string name, object? value, Type type)
     {
         var nameable = Sharing.NameableType(type);
-        var runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
-        Cells.Reference(Sharing.AssembliesOf(nameable).Select(a => a.Location).Where(p => p.Length > 0 && !p.StartsWith(runtime, StringComparison.Ordinal)));
+        Cells.Reference(Sharing.AssemblyFilesOf(nameable));
         var errors = Cells.Bind(name, value, Sharing.CSharpName(nameable).Replace("global::", ""));
         if (errors.Count > 0) throw new ArgumentException($"F# cannot bind '{name}': {errors[0].Message}");
     }
 
-    private static ExecuteFailed Failed(IReadOnlyList<FSharpError> errors, string code)
-    {
-        var lines = code.Split('\n');
-        var traceback = new List<string>();
-        foreach (var error in errors)
-        {
-            traceback.Add($"\u001b[0;31m({error.Line},{error.Column}): error {error.Code}: {error.Message}\u001b[0m");
-            if (error.Line >= 1 && error.Line <= lines.Length)
-            {
-                var source = lines[error.Line - 1].TrimEnd('\r');
-                traceback.Add($"   {source}");
-                traceback.Add($"   {new string(' ', Math.Clamp(error.Column - 1, 0, source.Length))}\u001b[0;32m^\u001b[0m");
-            }
-        }
-        var first = errors[0];
-        return new ExecuteFailed("CompilationError", $"({first.Line},{first.Column}): error {first.Code}: {first.Message}", traceback);
-    }
+    private static ExecuteFailed Failed(IReadOnlyList<FSharpError> errors, string code) => ErrorReport.FromCompileErrors(
+        errors.Select(e => new ErrorReport.CompileError("", e.Line, e.Column, e.Code, e.Message, InCell: true)).ToList(), code);
 
     public void Dispose() => _cells?.Dispose();
 }

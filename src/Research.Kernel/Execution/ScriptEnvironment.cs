@@ -85,17 +85,12 @@ internal sealed class ScriptEnvironment
     // Assemblies of the types that #!share and #!set brought into C# (FSharp.Core's, a package's from an F# cell)
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MetadataReference> _shared = new(StringComparer.Ordinal);
 
-    /// <summary>Makes <paramref name="assemblies"/> references of the cells that follow.</summary>
-    public void Reference(IEnumerable<Assembly> assemblies)
+    /// <summary>Makes the assembly files <paramref name="paths"/> (none of the framework's) references of the cells that follow.</summary>
+    public void Reference(IEnumerable<string> paths)
     {
-        var runtime = RuntimeEnvironment.GetRuntimeDirectory();
-        foreach (var assembly in assemblies)
-        {
-            if (assembly.IsDynamic || assembly.Location is not { Length: > 0 } path) continue;
-            // referenced already: the framework's, the kit's, a package's; a second reference to one would be an error
-            if (path.StartsWith(runtime, StringComparison.Ordinal) || _kit.Contains(path) || NuGet.Assemblies.Contains(path)) continue;
+        // the kit's and the packages' are referenced already; a second reference to one would be an error
+        foreach (var path in paths.Where(p => !_kit.Contains(p) && !NuGet.Assemblies.Contains(p)))
             _shared.GetOrAdd(path, p => MetadataReference.CreateFromFile(p));
-        }
     }
 
     /// <summary>The packages cells asked for with <c>#r "nuget: ..."</c>.</summary>

@@ -116,8 +116,18 @@ internal static class Sharing
                "<" + string.Join(", ", type.GetGenericArguments().Select(CSharpName)) + ">";
     }
 
-    /// <summary>The assemblies C# needs to name <paramref name="type"/>.</summary>
-    public static IEnumerable<System.Reflection.Assembly> AssembliesOf(Type type)
+    /// <summary>The files of the assemblies that naming <paramref name="type"/> needs beyond the framework's, which both
+    /// languages reference already.</summary>
+    public static IEnumerable<string> AssemblyFilesOf(Type type)
+    {
+        var runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
+        return AssembliesOf(type)
+            .Where(a => !a.IsDynamic && a.Location.Length > 0 && !a.Location.StartsWith(runtime, StringComparison.Ordinal))
+            .Select(a => a.Location)
+            .Distinct(StringComparer.Ordinal);
+    }
+
+    private static IEnumerable<System.Reflection.Assembly> AssembliesOf(Type type)
     {
         if (type.IsArray) return AssembliesOf(type.GetElementType()!);
         return type.IsGenericType ? type.GetGenericArguments().SelectMany(AssembliesOf).Append(type.Assembly) : [type.Assembly];
