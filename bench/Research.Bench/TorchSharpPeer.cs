@@ -45,12 +45,14 @@ internal static class TorchSharpPeer
     private static (string? Dll, string? Error) Build()
     {
         var project = Path.Combine(Root, ProjectFolder);
-        Console.WriteLine($"building {ProjectFolder} (its first restore fetches TorchSharp 0.107.0 and libtorch 2.10, about 600 MB)");
+        var dll = Path.Combine(project, "bin", "Release", "net10.0", "Research.Bench.TorchSharp.dll");
+        // the build runs every time (it is quick when nothing changed); the warning only where the download may follow
+        if (!File.Exists(dll))
+            Console.WriteLine($"building {ProjectFolder} (its first restore fetches TorchSharp 0.107.0 and libtorch 2.10, about 600 MB)");
         var (exit, stdout, stderr) = Execute("dotnet", ["build", project, "-c", "Release", "-nologo", "-v", "q", "-clp:ErrorsOnly",
             // no compiler or MSBuild server left behind holding this process's pipes open (ReadToEnd would wait for it)
             "--disable-build-servers"], null, BuildTimeout);
         if (exit != 0) return (null, $"dotnet build {ProjectFolder} failed (exit code {exit}): {Tail(stdout + stderr)}");
-        var dll = Path.Combine(project, "bin", "Release", "net10.0", "Research.Bench.TorchSharp.dll");
         return File.Exists(dll) ? (dll, null) : (null, $"dotnet build {ProjectFolder} left no {dll}");
     }
 
